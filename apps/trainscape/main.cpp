@@ -1,0 +1,160 @@
+// trainscape: the command-line tool. Thin: parse, load, run, report; one exit path.
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "observers.hpp"
+#include "trainscape/error.hpp"
+#include "trainscape/io/config_file.hpp"
+#include "trainscape/io/hdf5_store.hpp"
+#include "trainscape/problem.hpp"
+#include "trainscape/version.hpp"
+#include "trainscape/zoom.hpp"
+
+namespace fs = std::filesystem;
+using namespace trainscape;
+
+namespace {
+
+/// The signal that asked us to stop (0 = none). Written by the handler, read at tile boundaries.
+std::atomic<int> g_stop_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free, "signal handlers need a lock-free atomic");
+
+extern "C" void request_stop(int signal_number) { g_stop_signal.store(signal_number); }
+
+struct ZoomOptions {
+  std::string config_path;
+  std::vector<std::string> overrides;
+  std::string out_dir;
+  int threads = -1;  ///< -1: keep the config's value
+  std::string engine = "reference";
+  bool overwrite = false;
+  bool quiet = false;
+};
+
+/// Prepares the run directory without destroying anything unless --overwrite was given.
+void prepare_output_dir(const std::string& dir, bool overwrite) {
+  std::error_code ec;
+  const fs::path path(dir);
+  if (fs::exists(path, ec)) {
+    if (!fs::is_directory(path, ec)) throw IoError(dir + ": exists and is not a directory");
+    std::vector<fs::path> previous;
+    for (const auto& entry : fs::directory_iterator(path, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name == "run.h5" || (name.rfind("frame_", 0) == 0 && entry.path().extension() == ".png")) {
+        previous.push_back(entry.path());
+      }
+    }
+    if (ec) throw IoError(dir + ": cannot list: " + ec.message());
+    if (!previous.empty()) {
+      if (!overwrite) {
+        throw IoError(dir + ": already holds a run (" + previous.front().filename().string() +
+                      "); pass --overwrite to replace it or choose another --out");
+      }
+      for (const auto& p : previous) {
+        if (!fs::remove(p, ec) && ec) throw IoError(p.string() + ": cannot remove: " + ec.message());
+      }
+    }
+  } else {
+    fs::create_directories(path, ec);
+    if (ec) throw IoError(dir + ": cannot create the run directory: " + ec.message());
+  }
+  // Fail now, not after the first frame, if we cannot write here.
+  if (::access(dir.c_str(), W_OK) != 0) throw IoError(dir + ": the run directory is not writable");
+}
+
+int run_zoom_command(const ZoomOptions& opt) {
+  RunConfig config = io::load_config_file(opt.config_path, opt.overrides);
+  if (!opt.out_dir.empty()) config.output.dir = opt.out_dir;
+  if (opt.threads >= 0) config.runtime.threads = opt.threads;
+  const auto engine = make_engine(opt.engine);
+
+  prepare_output_dir(config.output.dir, opt.overwrite);
+  const Problem problem = make_problem(config);
+
+  io::Hdf5RunStore store(config.output.dir + "/run.h5");
+  app::PngFrameWriter png(config.output.dir);
+  app::ProgressDisplay progress(!opt.quiet && ::isatty(STDERR_FILENO), g_stop_signal);
+  app::SummaryPrinter summary(stdout);
+  ObserverList observers;
+  observers.add(store);
+  observers.add(png);
+  observers.add(progress);
+  if (!opt.quiet) observers.add(summary);
+
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  try {
+    const ZoomSummary result = run_zoom(config, problem, *engine, observers);
+    if (opt.quiet) std::printf("%.17g\n", result.dimension);
+  } catch (const Interrupted& e) {
+    const int sig = g_stop_signal.load();
+    throw Interrupted(std::string(e.what()) + " (" + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+                          "); the finished frames are in " + config.output.dir,
+                      sig == SIGTERM ? 143 : 130);
+  }
+  return 0;
+}
+
+const char* kExamples = R"(Examples:
+  trainscape zoom configs/quickstart.yaml
+  trainscape zoom configs/paper_tanh.yaml --out runs/tanh --threads 2
+  trainscape zoom configs/quickstart.yaml --set render.resolution=256 --set zoom.frames=4 --overwrite
+  trainscape zoom configs/quickstart.yaml --set "zoom.target=[1.2, 2.5]" -q
+
+Exit codes: 0 success, 1 internal error, 2 bad command line, 3 invalid config,
+4 file error (unreadable input, existing run without --overwrite, unwritable output),
+5 numerical refusal (e.g. no boundary to zoom into), 130/143 stopped by SIGINT/SIGTERM.)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"trainscape: maps where neural-network training converges or diverges across two "
+               "hyperparameters, zooms into the boundary and measures its fractal dimension."};
+  app.set_version_flag("--version", std::string("trainscape ") + kVersion);
+  app.footer(kExamples);
+  app.require_subcommand(1);
+
+  ZoomOptions zoom_opt;
+  CLI::App* zoom = app.add_subcommand("zoom", "Render a zoom sequence: frame_NNN.png and run.h5 in the run directory");
+  zoom->add_option("CONFIG", zoom_opt.config_path, "YAML config file")->required();
+  zoom->add_option("--set", zoom_opt.overrides, "Override a config key, e.g. --set training.steps=500 (repeatable)")
+      ->type_name("SECTION.KEY=VALUE");
+  zoom->add_option("--out", zoom_opt.out_dir, "Run directory (overrides output.dir)");
+  zoom->add_option("--threads", zoom_opt.threads, "Worker threads, 0 = all cores (overrides runtime.threads)")
+      ->check(CLI::Range(0, 1024));
+  zoom->add_option("--engine", zoom_opt.engine, "Training engine: reference");
+  zoom->add_flag("--overwrite", zoom_opt.overwrite, "Replace an existing run in the run directory");
+  zoom->add_flag("-q,--quiet", zoom_opt.quiet, "No progress or summary; print only the sequence dimension");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "trainscape: error: %s (see trainscape --help)\n", e.what());
+    return static_cast<int>(ExitCode::Usage);
+  }
+
+  try {
+    if (zoom->parsed()) return run_zoom_command(zoom_opt);
+    return static_cast<int>(ExitCode::Usage);
+  } catch (const trainscape::Error& e) {
+    std::fprintf(stderr, "trainscape: error: %s\n", e.what());
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "trainscape: internal error: %s\n", e.what());
+    return static_cast<int>(ExitCode::Internal);
+  }
+}

@@ -1,0 +1,124 @@
+#include "observers.hpp"
+
+#include <cinttypes>
+#include <cmath>
+
+#include "trainscape/colour.hpp"
+#include "trainscape/io/png.hpp"
+#include "trainscape/version.hpp"
+
+namespace trainscape::app {
+
+namespace {
+std::string format(const char* fmt, double a, double b) {
+  char buf[128];
+  std::snprintf(buf, sizeof buf, fmt, a, b);
+  return buf;
+}
+
+std::string window_text(const Window& w) {
+  return format("x_min=%.17g x_max=%.17g", w.x_min(), w.x_max()) + " " +
+         format("y_min=%.17g y_max=%.17g", w.y_min(), w.y_max()) + " " +
+         format("centre_x=%.17g centre_y=%.17g", w.centre_x, w.centre_y) + " " +
+         format("half_x=%.17g half_y=%.17g", w.half_x, w.half_y);
+}
+
+std::string duration_text(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return "--:--";
+  const long s = std::lround(seconds);
+  char buf[32];
+  if (s >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+  else std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
+  return buf;
+}
+}  // namespace
+
+// ---- PNG ------------------------------------------------------------------------------------------
+
+std::string PngFrameWriter::file_name(int frame) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "frame_%03d.png", frame);
+  return buf;
+}
+
+void PngFrameWriter::on_run_start(const RunConfig& config, const Problem& /*problem*/) {
+  config_yaml_ = to_yaml(config);
+}
+
+void PngFrameWriter::on_frame_done(const FrameResult& frame) {
+  const std::vector<std::pair<std::string, std::string>> text = {
+      {"Software", std::string("trainscape ") + kVersion},
+      {"trainscape.version", kVersion},
+      {"trainscape.frame", std::to_string(frame.index)},
+      {"trainscape.window", window_text(frame.window)},
+      {"trainscape.config", config_yaml_},
+  };
+  io::write_file_atomic(dir_ + "/" + file_name(frame.index), io::encode_png(colourise(frame.measure), text));
+}
+
+// ---- progress --------------------------------------------------------------------------------------
+
+void ProgressDisplay::on_run_start(const RunConfig& config, const Problem& problem) {
+  frames_ = config.zoom.frames;
+  pixel_steps_per_frame_ = static_cast<std::int64_t>(config.render.resolution.cols) *
+                           config.render.resolution.rows * problem.steps;
+  run_start_ = Clock::now();
+}
+
+void ProgressDisplay::on_frame_start(int frame, const Window& /*window*/, int /*tiles*/) {
+  pixel_steps_before_frame_ = static_cast<std::int64_t>(frame) * pixel_steps_per_frame_;
+}
+
+bool ProgressDisplay::on_tile_done(int frame, int tiles_done, int tiles_total, std::int64_t pixel_steps_done) {
+  if (enabled_) {
+    const auto now = Clock::now();
+    // Redraw at most ~10 times a second, and always on a frame's last tile.
+    if (tiles_done == tiles_total || now - last_draw_ > std::chrono::milliseconds(100)) {
+      last_draw_ = now;
+      const double elapsed = std::chrono::duration<double>(now - run_start_).count();
+      const double done = static_cast<double>(pixel_steps_before_frame_ + pixel_steps_done);
+      const double total = static_cast<double>(pixel_steps_per_frame_) * frames_;
+      const double rate = elapsed > 0 ? done / elapsed : 0.0;
+      const double eta = rate > 0 ? (total - done) / rate : NAN;
+      std::fprintf(stderr, "\r\033[Kframe %d/%d  tiles %d/%d  %.3g pixel-steps/s  elapsed %s  ETA %s", frame + 1,
+                   frames_, tiles_done, tiles_total, rate, duration_text(elapsed).c_str(),
+                   duration_text(eta).c_str());
+      std::fflush(stderr);
+    }
+  }
+  return stop_.load() == 0;
+}
+
+void ProgressDisplay::on_frame_done(const FrameResult& /*frame*/) {
+  if (enabled_) {
+    std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
+  }
+}
+
+// ---- summary ---------------------------------------------------------------------------------------
+
+void SummaryPrinter::on_run_start(const RunConfig& config, const Problem& problem) {
+  start_ = std::chrono::steady_clock::now();
+  std::fprintf(out_, "trainscape %s: %s network, width %d, depth %d, N = %d, %d steps, %d x %d pixels, %d frames\n",
+               kVersion, to_string(problem.nonlinearity), problem.width, problem.depth, problem.n_data(),
+               problem.steps, config.render.resolution.cols, config.render.resolution.rows, config.zoom.frames);
+  std::fflush(out_);
+}
+
+void SummaryPrinter::on_frame_done(const FrameResult& f) {
+  const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  std::fprintf(out_, "frame %3d  x [%.12g, %.12g]  y [%.12g, %.12g]  edge pixels %8" PRId64 "  dimension %.4f  (%.1f s)\n",
+               f.index, f.window.x_min(), f.window.x_max(), f.window.y_min(), f.window.y_max(), f.edge_pixels,
+               f.dimension, t);
+  std::fflush(out_);
+}
+
+void SummaryPrinter::on_run_done(const ZoomSummary& s) {
+  const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  std::fprintf(out_, "sequence dimension (median of all frames' box-count slopes): %.4f  (%zu frames, %.1f s)\n",
+               s.dimension, s.windows.size(), t);
+  std::fflush(out_);
+}
+
+}  // namespace trainscape::app

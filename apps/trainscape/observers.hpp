@@ -1,0 +1,66 @@
+#pragma once
+/// The sinks the command-line tool wires into a zoom run: PNG frames, a progress line on stderr,
+/// and the summary on stdout. (The HDF5 store lives in the io library, since tests and other
+/// tools read it back.)
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "trainscape/zoom.hpp"
+
+namespace trainscape::app {
+
+/// Writes <dir>/frame_NNN.png for every frame, coloured like the paper, with the resolved
+/// config, the window and the version in tEXt chunks.
+class PngFrameWriter final : public ZoomObserver {
+ public:
+  explicit PngFrameWriter(std::string dir) : dir_(std::move(dir)) {}
+  void on_run_start(const RunConfig& config, const Problem& problem) override;
+  void on_frame_done(const FrameResult& frame) override;
+
+  /// The file name of frame k: frame_000.png, ..., frame_999.png, frame_1000.png, ...
+  static std::string file_name(int frame);
+
+ private:
+  std::string dir_;
+  std::string config_yaml_;
+};
+
+/// One self-rewriting line on a terminal: frame, tiles done, rate, ETA. Also the place where a
+/// stop request (signal) is noticed: on_tile_done returns false once `stop` is set.
+class ProgressDisplay final : public ZoomObserver {
+ public:
+  /// `enabled` = draw the line (stderr is a terminal and not -q); `stop` may be set at any time.
+  ProgressDisplay(bool enabled, const std::atomic<int>& stop) : enabled_(enabled), stop_(stop) {}
+  void on_run_start(const RunConfig& config, const Problem& problem) override;
+  void on_frame_start(int frame, const Window& window, int tiles) override;
+  bool on_tile_done(int frame, int tiles_done, int tiles_total, std::int64_t pixel_steps_done) override;
+  void on_frame_done(const FrameResult& frame) override;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  bool enabled_;
+  const std::atomic<int>& stop_;
+  int frames_ = 0;
+  std::int64_t pixel_steps_per_frame_ = 0;
+  std::int64_t pixel_steps_before_frame_ = 0;  ///< finished in earlier frames
+  Clock::time_point run_start_;
+  Clock::time_point last_draw_;
+};
+
+/// Prints, on stdout, one line per finished frame (window, edge pixels, dimension) and the
+/// sequence's dimension at the end.
+class SummaryPrinter final : public ZoomObserver {
+ public:
+  explicit SummaryPrinter(std::FILE* out) : out_(out) {}
+  void on_run_start(const RunConfig& config, const Problem& problem) override;
+  void on_frame_done(const FrameResult& frame) override;
+  void on_run_done(const ZoomSummary& summary) override;
+
+ private:
+  std::FILE* out_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace trainscape::app

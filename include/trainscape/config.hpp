@@ -1,0 +1,175 @@
+#pragma once
+/// The run configuration: one plain struct per YAML section, with in-class defaults, loaded
+/// strictly (unknown or duplicate keys, wrong types and out-of-range values are errors naming the
+/// file, line, key, value and rule) and validated as a whole before anything starts.
+///
+/// YAML shape (every key optional; these are the defaults):
+///   model:       {width: 16, depth: 2, nonlinearity: tanh, target_dim: 1}
+///   data:        {size: params, ratio: 1.0, rng: native, seed: 0}
+///   training:    {steps: 1000, batch: full, precision: float64}
+///   phase_space: {kind: lr_vs_lr, x: [-3.0, 6.0], y: [-3.0, 6.0]}
+///   render:      {resolution: 512}
+///   zoom:        {frames: 8, factor: 2.0, target: auto}
+///   output:      {dir: runs/example}
+///   runtime:     {threads: 0, tile: 64}
+/// The README's config reference lists every key with its range; it is generated from the same
+/// field table as the reader (see config_reference()).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace trainscape {
+
+// ---- enums: each has to_string / from_string (from_string returns false on an unknown name) ----
+
+/// The hidden-layer nonlinearity (model.md section 1).
+enum class Nonlinearity { Tanh, Relu, Identity };
+/// Which random generator draws X, Y, the initial weights and minibatch indices.
+enum class DataRng { Native };
+/// Scalar type the network is trained in. Measures are always stored as float64.
+enum class Precision { Float64, Float32 };
+/// The two hyperparameters an image spans (model.md section 4).
+enum class PhaseSpaceKind { LrVsLr };
+
+const char* to_string(Nonlinearity v);
+const char* to_string(DataRng v);
+const char* to_string(Precision v);
+const char* to_string(PhaseSpaceKind v);
+bool from_string(const std::string& name, Nonlinearity& out);
+bool from_string(const std::string& name, DataRng& out);
+bool from_string(const std::string& name, Precision& out);
+bool from_string(const std::string& name, PhaseSpaceKind& out);
+
+// ---- small value types used by the sections ----
+
+/// Dataset size rule (model.md section 2). YAML: `params` | `single` | a positive integer.
+struct DataSize {
+  enum class Kind { Params, Single, Count };
+  Kind kind = Kind::Params;  ///< Params: N = ratio * n_params / target_dim (identity: width * ratio)
+  int count = 0;             ///< N itself when kind == Count
+};
+
+/// Minibatch size. YAML: `full` | a positive integer (at most the dataset size).
+struct BatchSize {
+  bool full = true;
+  int size = 0;  ///< rows per step when !full
+};
+
+/// A closed interval in log10 units, lo < hi. YAML: [lo, hi].
+struct Interval {
+  double lo = 0.0;
+  double hi = 0.0;
+};
+
+/// Image size in pixels. YAML: `n` (square) or [cols, rows].
+struct Resolution {
+  int cols = 512;
+  int rows = 512;
+};
+
+/// Where the zoom heads. YAML: `auto` or [x, y] in log10 units.
+struct ZoomTarget {
+  bool automatic = true;
+  double x = 0.0;
+  double y = 0.0;
+};
+
+// ---- the sections ----
+
+struct ModelConfig {
+  int width = 16;                                   ///< hidden width n = input dimension d, 1..4096
+  int depth = 2;                                    ///< number of weight matrices L, 2..64
+  Nonlinearity nonlinearity = Nonlinearity::Tanh;   ///< tanh | relu | identity
+  int target_dim = 1;                               ///< output dimension k, 1..4096
+};
+
+struct DataConfig {
+  DataSize size;                 ///< params | single | <int>
+  double ratio = 1.0;            ///< dataset size / parameter count, used with size: params; > 0
+  DataRng rng = DataRng::Native; ///< native (see random.hpp)
+  std::int64_t seed = 0;         ///< any 64-bit integer
+};
+
+struct TrainingConfig {
+  int steps = 1000;                        ///< gradient-descent steps T, 1..10^7
+  BatchSize batch;                         ///< full | <int>
+  Precision precision = Precision::Float64;///< float64 | float32
+};
+
+struct PhaseSpaceConfig {
+  PhaseSpaceKind kind = PhaseSpaceKind::LrVsLr;
+  Interval x{-3.0, 6.0};  ///< log10 of the x hyperparameter (lr of W_0)
+  Interval y{-3.0, 6.0};  ///< log10 of the y hyperparameter (lr of W_1)
+};
+
+struct RenderConfig {
+  Resolution resolution;  ///< pixels per frame, each side 16..65536
+};
+
+struct ZoomConfig {
+  int frames = 8;       ///< number of frames, 1..100000
+  double factor = 2.0;  ///< width ratio of consecutive frames, > 1
+  ZoomTarget target;    ///< auto | [x, y]
+};
+
+struct OutputConfig {
+  std::string dir = "runs/example";  ///< run directory (frame_NNN.png, run.h5)
+};
+
+struct RuntimeConfig {
+  int threads = 0;  ///< worker threads, 0 = all cores; never changes a result bit
+  int tile = 64;    ///< tile side in pixels, 1..4096; never changes a result bit
+};
+
+/// The whole configuration. Plain data; copyable.
+struct RunConfig {
+  ModelConfig model;
+  DataConfig data;
+  TrainingConfig training;
+  PhaseSpaceConfig phase_space;
+  RenderConfig render;
+  ZoomConfig zoom;
+  OutputConfig output;
+  RuntimeConfig runtime;
+};
+
+/// Parses `yaml_text` (the contents of the file named `source_name`, used in messages), applies
+/// `overrides` ("section.key=value", value in YAML syntax, as given to --set, applied in order,
+/// later ones win) and validates the result (validate_config). Throws ConfigError with a one-line
+/// message such as
+///   "quick.yaml:4:10: model.width = 0: must be an integer in [1, 4096]"
+///   "--set training.steps=abc: training.steps = abc: must be an integer in [1, 10000000]".
+RunConfig load_config(const std::string& yaml_text, const std::string& source_name,
+                      const std::vector<std::string>& overrides = {});
+
+/// Cross-key rules that a single field cannot check (window order, batch <= dataset size, the
+/// deepest zoom frame still resolvable in the training precision, ...). Throws ConfigError.
+void validate_config(const RunConfig& config);
+
+/// The resolved configuration as YAML text, every section and key present, in the order of the
+/// field table, doubles written with the shortest digits that read back to the same value:
+/// load_config(to_yaml(c), ...) reproduces c exactly.
+std::string to_yaml(const RunConfig& config);
+
+/// Keys whose values say how a run is executed, not what it computes (runtime.*, output.*):
+/// two configs equal but for these produce identical results.
+bool is_runtime_key(const std::string& section, const std::string& key);
+
+/// One row per key: "section.key", default (as YAML), and the rule, for --help and the README.
+struct ConfigKeyDoc {
+  std::string key;
+  std::string default_value;
+  std::string rule;
+};
+std::vector<ConfigKeyDoc> config_reference();
+
+/// Dataset size N implied by the model and data sections (model.md section 2):
+/// single -> 1; <int> -> that count; params -> trunc(ratio * n_params / target_dim), except the
+/// identity network, which uses trunc(width * ratio) as the notebook does. Never below 1 for a
+/// valid config (validate_config refuses N < 1).
+int dataset_size(const ModelConfig& model, const DataConfig& data);
+
+/// Total number of weights: d*n + (L-2)*n*n + n*k with d = n.
+std::int64_t parameter_count(const ModelConfig& model);
+
+}  // namespace trainscape

@@ -1,0 +1,39 @@
+#pragma once
+/// The engine interface: trains one network per hyperparameter point and reports each point's
+/// convergence outcome. Every engine computes what the reference engine computes; faster ones
+/// are tested against it.
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "trainscape/measure.hpp"
+#include "trainscape/problem.hpp"
+
+namespace trainscape {
+
+/// The two hyperparameters of one pixel, in their own units (not log10): for lr_vs_lr, x is the
+/// learning rate of the even layers (W_0) and y that of the odd layers (W_1).
+struct HyperPoint {
+  double x = 0.0;
+  double y = 0.0;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  /// Short name, as accepted by make_engine.
+  virtual const char* name() const = 0;
+  /// Trains problem.steps steps for each of the `count` points and writes out[i] for points[i].
+  /// Must be callable concurrently from several threads on disjoint outputs (engines hold no
+  /// mutable shared state), and out[i] must depend only on (problem, points[i]).
+  virtual void train(const Problem& problem, const HyperPoint* points, std::size_t count,
+                     PixelOutcome* out) const = 0;
+};
+
+/// Names of the available engines.
+std::vector<std::string> engine_names();
+/// The engine of that name; throws ConfigError naming the available ones otherwise.
+std::unique_ptr<Engine> make_engine(const std::string& name);
+
+}  // namespace trainscape

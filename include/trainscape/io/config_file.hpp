@@ -1,0 +1,17 @@
+#pragma once
+/// Reading a configuration file from disk (the core library takes text, not paths).
+#include <string>
+#include <vector>
+
+#include "trainscape/config.hpp"
+
+namespace trainscape::io {
+
+/// Reads `path` and loads it with load_config (overrides as for --set). Throws IoError if the
+/// file cannot be read, ConfigError if its content is invalid (messages start with the path).
+RunConfig load_config_file(const std::string& path, const std::vector<std::string>& overrides = {});
+
+/// The whole file as a string; throws IoError naming the path and the OS reason.
+std::string read_text_file(const std::string& path);
+
+}  // namespace trainscape::io

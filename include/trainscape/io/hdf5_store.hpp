@@ -1,0 +1,70 @@
+#pragma once
+/// The run's HDF5 file (run.h5): everything needed to recompute any image or dimension without
+/// training again. Layout (format "trainscape-run", format_version 1; also in the README):
+///
+///   /                       attrs: format = "trainscape-run" (string), format_version = 1 (int64),
+///                                  trainscape_version (string), git_describe (string),
+///                                  config (string, the resolved YAML), dimension (float64, the
+///                                  median slope pooled over all frames; written when the run ends),
+///                                  frames_completed (int64, updated after every frame)
+///   /problem                attrs: nonlinearity (string), width, depth, target_dim, n_data, steps
+///                                  (int64), precision (string)
+///   /problem/X              float64 [N, d]   row-major, one example per row
+///   /problem/Y              float64 [N, k]
+///   /problem/weights/0 ..   float64, initial W_l in model.md's orientation ([fan_in, fan_out];
+///     /problem/weights/{L-1}        W_0 is [d, n])
+///   /problem/minibatch_indices  int64 [T, B]   only when training.batch is not full
+///   /frames/000000, ...     attrs: x_min, x_max, y_min, y_max (log10, float64),
+///                                  centre_x, centre_y, half_x, half_y (log10, float64; exact),
+///                                  steps (int64), dimension (float64, the frame's median slope),
+///                                  edge_pixels (int64)
+///     measure               float64 [rows, cols]  row 0 = y_min, column 0 = x_min
+///     converged             uint8   [rows, cols]  1 = trained
+///     edges                 uint8   [rows-1, cols-1]
+///     boxcount/sizes        int64   [n_sizes]
+///     boxcount/counts       int64   [n_sizes]
+///     boxcount/slopes       float64 [n_sizes]
+///
+/// Files are flushed after every frame, so a killed run leaves the frames it finished readable.
+#include <memory>
+#include <string>
+
+#include "trainscape/zoom.hpp"
+
+namespace trainscape::io {
+
+/// A ZoomObserver that writes run.h5. Creating it creates (truncates) the file.
+/// Throws IoError (naming the path and HDF5's reason) when the file cannot be created or written.
+class Hdf5RunStore final : public ZoomObserver {
+ public:
+  explicit Hdf5RunStore(const std::string& path);
+  ~Hdf5RunStore() override;
+  Hdf5RunStore(const Hdf5RunStore&) = delete;
+  Hdf5RunStore& operator=(const Hdf5RunStore&) = delete;
+
+  void on_run_start(const RunConfig& config, const Problem& problem) override;
+  void on_frame_done(const FrameResult& frame) override;
+  void on_run_done(const ZoomSummary& summary) override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// What a run.h5 holds, read back (for tests and for tools that recompute from the store).
+struct StoredRun {
+  std::string format;
+  long long format_version = 0;
+  std::string trainscape_version;
+  std::string config_yaml;
+  double dimension = 0.0;            ///< NaN if the run did not finish
+  long long frames_completed = 0;
+  Problem problem;                   ///< shapes, X, Y, weights, minibatches, steps, nonlinearity
+  std::vector<FrameResult> frames;   ///< every stored frame, in order
+};
+
+/// Reads a run.h5 written by Hdf5RunStore. Throws IoError if the file is missing, not HDF5, or
+/// not a trainscape run (wrong format attribute / version), naming the path and the problem.
+StoredRun read_run(const std::string& path);
+
+}  // namespace trainscape::io

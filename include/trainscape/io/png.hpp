@@ -1,0 +1,27 @@
+#pragma once
+/// PNG images of frames, with their provenance in tEXt chunks.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "trainscape/image.hpp"
+
+namespace trainscape::io {
+
+/// Encodes an RGB image as PNG bytes. The image is stored origin-lower-left (row 0 = y_min), so
+/// rows are written last-first: the displayed picture has y increasing upwards, like the paper's.
+/// Each (keyword, text) pair becomes a tEXt chunk placed before the image data (keyword: 1-79
+/// Latin-1 characters; text must not contain NUL). Throws IoError if encoding fails.
+std::vector<std::uint8_t> encode_png(const Image<std::array<std::uint8_t, 3>>& rgb,
+                                     const std::vector<std::pair<std::string, std::string>>& text);
+
+/// Writes `bytes` to `path` atomically: to "<path>.tmp" first, then renamed over `path`, so a
+/// reader never sees a half-written file. Throws IoError naming the path and the OS reason.
+void write_file_atomic(const std::string& path, const std::vector<std::uint8_t>& bytes);
+
+/// CRC-32 (ISO-HDLC, as PNG uses) of a byte range.
+std::uint32_t crc32(const std::uint8_t* data, std::size_t size, std::uint32_t crc = 0);
+
+}  // namespace trainscape::io

@@ -1,0 +1,26 @@
+#pragma once
+/// The convergence measure and classification of one training run (model.md section 5).
+#include <cstdint>
+
+namespace trainscape {
+
+/// Loss ratios are clamped at this value, and non-finite losses replaced by it.
+inline constexpr double kLossRatioClamp = 1e6;
+/// Convergence is judged on the mean loss ratio of the last this-many steps (all, if fewer).
+inline constexpr int kConvergenceTailSteps = 20;
+
+/// The result of one pixel's training.
+struct PixelOutcome {
+  double measure = 0.0;        ///< < 0: trained (-sum v_t); > 0: diverged (+sum 1/v_t)
+  std::uint8_t converged = 0;  ///< 1 iff mean of the last 20 v_t < 1
+};
+
+/// Given the T >= 1 recorded losses l_0 .. l_{T-1} (loss before update t):
+///   1. a non-finite l_t becomes 1e6;  2. v_t = l_t / l_0;  3. v_t = min(v_t, 1e6)
+///   4. converged iff mean(v_{T-20} .. v_{T-1}) < 1;
+///   5. measure = -sum v_t if converged, else +sum 1 / v_t.
+/// A ratio that is itself not a number (only possible when l_0 = 0) is treated as the clamp,
+/// so the measure is never NaN. Sums run in order t = 0, 1, ...
+PixelOutcome convergence_measure(const double* losses, int steps);
+
+}  // namespace trainscape

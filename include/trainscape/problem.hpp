@@ -1,0 +1,41 @@
+#pragma once
+/// The training problem shared by every pixel of an image (model.md sections 1-3): the network
+/// shape, the data, the initial weights and the training schedule. Immutable once made; the
+/// image varies only the two hyperparameters.
+#include <Eigen/Dense>
+#include <vector>
+
+#include "trainscape/config.hpp"
+
+namespace trainscape {
+
+struct Problem {
+  Nonlinearity nonlinearity = Nonlinearity::Tanh;
+  int width = 16;       ///< hidden width n; the input dimension d equals n
+  int depth = 2;        ///< number of weight matrices L >= 2
+  int target_dim = 1;   ///< output dimension k
+  int steps = 1000;     ///< gradient-descent steps T (losses recorded: T)
+  Precision precision = Precision::Float64;
+  PhaseSpaceKind phase_space = PhaseSpaceKind::LrVsLr;
+
+  Eigen::MatrixXd X;                     ///< inputs, N x d, one example per row
+  Eigen::MatrixXd Y;                     ///< targets, N x k
+  std::vector<Eigen::MatrixXd> weights;  ///< initial W_0 (d x n), W_1..W_{L-2} (n x n), W_{L-1} (n x k)
+  /// Minibatch rows per step (steps x batch), the same for every pixel; empty = full batch.
+  std::vector<std::vector<int>> minibatches;
+
+  int input_dim() const { return width; }
+  int n_data() const { return static_cast<int>(X.rows()); }
+  bool full_batch() const { return minibatches.empty(); }
+};
+
+/// Builds the problem a valid config describes, drawing X, Y, the initial weights and the
+/// minibatch indices from the config's generator and seed (random.hpp).
+Problem make_problem(const RunConfig& config);
+
+/// Learning rate of layer `layer` for a pixel whose two hyperparameters are (x, y) in the
+/// lr_vs_lr phase space: layer i uses x when i is even and y when i is odd (model.md section 3:
+/// hparams[i mod 2]; for L = 2, x drives W_0 and y drives W_1).
+inline double layer_learning_rate(int layer, double x, double y) { return layer % 2 == 0 ? x : y; }
+
+}  // namespace trainscape

@@ -1,0 +1,31 @@
+#pragma once
+/// The reference engine: one network at a time, plain Eigen, written to be obviously correct.
+/// It is the oracle every faster engine is tested against and stays in the tree forever.
+#include <vector>
+
+#include "trainscape/engine.hpp"
+
+namespace trainscape {
+
+class ReferenceEngine final : public Engine {
+ public:
+  const char* name() const override { return "reference"; }
+  void train(const Problem& problem, const HyperPoint* points, std::size_t count,
+             PixelOutcome* out) const override;
+};
+
+namespace reference {
+
+/// The loss of every step t = 0 .. T-1 (before update t) of gradient descent from the problem's
+/// initial weights at hyperparameters `point`, in the problem's precision, widened to double.
+/// Full batch, or the problem's minibatch rows for the gradient (the recorded loss is always
+/// the full-batch loss).
+std::vector<double> loss_curve(const Problem& problem, const HyperPoint& point);
+
+/// Full-batch loss mean((out - Y)^2) at `weights` (same shapes as problem.weights), in float64,
+/// and, if `gradients` is not null, d loss / d W_l for every layer (backpropagation).
+double loss_and_gradients(const Problem& problem, const std::vector<Eigen::MatrixXd>& weights,
+                          std::vector<Eigen::MatrixXd>* gradients);
+
+}  // namespace reference
+}  // namespace trainscape

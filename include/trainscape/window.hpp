@@ -1,0 +1,90 @@
+#pragma once
+/// Windows, pixel grids and tiles (model.md sections 4 and 8).
+///
+/// A window is held as a centre plus half-widths in log10 units, so that deep zooms keep their
+/// digits: a pixel's hyperparameter is computed as 10^centre * 10^offset, where the offset from
+/// the centre is small and exact to full relative precision, instead of 10^(absolute coordinate)
+/// whose coordinate has already lost the digits that distinguish neighbouring pixels.
+#include <cstdint>
+#include <vector>
+
+#include "trainscape/config.hpp"
+
+namespace trainscape {
+
+/// A rectangle in log10 hyperparameter space.
+struct Window {
+  double centre_x = 0.0;  ///< log10 units
+  double centre_y = 0.0;
+  double half_x = 0.0;    ///< half-width, > 0
+  double half_y = 0.0;
+
+  static Window from_intervals(const Interval& x, const Interval& y);
+  /// Bounds, for display and storage (they may have lost digits at depth; the centre and
+  /// half-widths are authoritative).
+  double x_min() const { return centre_x - half_x; }
+  double x_max() const { return centre_x + half_x; }
+  double y_min() const { return centre_y - half_y; }
+  double y_max() const { return centre_y + half_y; }
+};
+
+/// Smallest pixel spacing (log10 units) at which neighbouring pixels still get hyperparameters
+/// at least two units in the last place apart in the given precision: 2 * eps / ln(10), with
+/// eps = 2^-52 (float64) or 2^-23 (float32). Below it, pixels collapse onto the same learning
+/// rate and the image would be a lie.
+double min_log10_spacing(Precision precision);
+
+/// A cols x rows sampling of a window, end-inclusive like numpy.logspace:
+/// column j samples x = x_min + j * (x_max - x_min) / (cols - 1), row i likewise for y
+/// (row 0 = y_min, column 0 = x_min).
+class Grid {
+ public:
+  /// Requires cols, rows >= 2 and positive half-widths.
+  Grid(const Window& window, int cols, int rows);
+
+  const Window& window() const { return window_; }
+  int cols() const { return cols_; }
+  int rows() const { return rows_; }
+  /// Pixel spacing in log10 units.
+  double spacing_x() const;
+  double spacing_y() const;
+
+  /// Offset of column j / row i from the window centre in log10 units, computed as
+  /// half * (2j - (cols - 1)) / (cols - 1): exact at both ends and symmetric.
+  double offset_x(int col) const;
+  double offset_y(int row) const;
+  /// log10 coordinate of column j / row i (centre + offset; for display).
+  double log10_x(int col) const { return window_.centre_x + offset_x(col); }
+  double log10_y(int row) const { return window_.centre_y + offset_y(row); }
+  /// The hyperparameter itself: 10^centre * 10^offset.
+  double value_x(int col) const;
+  double value_y(int row) const;
+
+ private:
+  Window window_;
+  int cols_;
+  int rows_;
+  double scale_x_;  ///< 10^centre_x
+  double scale_y_;
+};
+
+/// A rectangular block of pixels: the unit of work for threads (and later ranks, shards and
+/// resuming). Its result depends only on the problem, the grid and the tile's pixels.
+struct Tile {
+  int index = 0;  ///< row-major position among the grid's tiles
+  int row0 = 0;   ///< first row
+  int col0 = 0;   ///< first column
+  int rows = 0;
+  int cols = 0;
+};
+
+/// Tiles of side `tile_size` (>= 1) covering a cols x rows grid, row-major from (0, 0); the last
+/// tile of each row and column is cut short.
+std::vector<Tile> make_tiles(int cols, int rows, int tile_size);
+
+/// Throws ConfigError when the window's pixel spacing is below min_log10_spacing(precision);
+/// `what` names the frame in the message.
+void check_resolvable(const Window& window, int cols, int rows, Precision precision,
+                      const std::string& what);
+
+}  // namespace trainscape

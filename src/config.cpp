@@ -1,0 +1,558 @@
+#include "trainscape/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include "trainscape/error.hpp"
+#include "trainscape/window.hpp"
+
+namespace trainscape {
+
+// ---- enums ---------------------------------------------------------------------------------------
+
+namespace {
+template <class E>
+struct EnumName {
+  E value;
+  const char* name;
+};
+constexpr EnumName<Nonlinearity> kNonlinearityNames[] = {
+    {Nonlinearity::Tanh, "tanh"}, {Nonlinearity::Relu, "relu"}, {Nonlinearity::Identity, "identity"}};
+constexpr EnumName<DataRng> kDataRngNames[] = {{DataRng::Native, "native"}};
+constexpr EnumName<Precision> kPrecisionNames[] = {{Precision::Float64, "float64"},
+                                                   {Precision::Float32, "float32"}};
+constexpr EnumName<PhaseSpaceKind> kPhaseSpaceNames[] = {{PhaseSpaceKind::LrVsLr, "lr_vs_lr"}};
+
+template <class E, std::size_t N>
+const char* enum_to_string(const EnumName<E> (&table)[N], E v) {
+  for (const auto& entry : table) {
+    if (entry.value == v) return entry.name;
+  }
+  return "?";
+}
+template <class E, std::size_t N>
+bool enum_from_string(const EnumName<E> (&table)[N], const std::string& name, E& out) {
+  for (const auto& entry : table) {
+    if (name == entry.name) {
+      out = entry.value;
+      return true;
+    }
+  }
+  return false;
+}
+template <class E, std::size_t N>
+std::string enum_choices(const EnumName<E> (&table)[N]) {
+  std::string s;
+  for (const auto& entry : table) {
+    if (!s.empty()) s += " | ";
+    s += entry.name;
+  }
+  return s;
+}
+}  // namespace
+
+const char* to_string(Nonlinearity v) { return enum_to_string(kNonlinearityNames, v); }
+const char* to_string(DataRng v) { return enum_to_string(kDataRngNames, v); }
+const char* to_string(Precision v) { return enum_to_string(kPrecisionNames, v); }
+const char* to_string(PhaseSpaceKind v) { return enum_to_string(kPhaseSpaceNames, v); }
+bool from_string(const std::string& n, Nonlinearity& out) { return enum_from_string(kNonlinearityNames, n, out); }
+bool from_string(const std::string& n, DataRng& out) { return enum_from_string(kDataRngNames, n, out); }
+bool from_string(const std::string& n, Precision& out) { return enum_from_string(kPrecisionNames, n, out); }
+bool from_string(const std::string& n, PhaseSpaceKind& out) { return enum_from_string(kPhaseSpaceNames, n, out); }
+
+// ---- derived quantities ----------------------------------------------------------------------------
+
+std::int64_t parameter_count(const ModelConfig& m) {
+  const std::int64_t n = m.width;
+  return n * n + static_cast<std::int64_t>(m.depth - 2) * n * n + n * m.target_dim;
+}
+
+int dataset_size(const ModelConfig& model, const DataConfig& data) {
+  switch (data.size.kind) {
+    case DataSize::Kind::Single: return 1;
+    case DataSize::Kind::Count: return data.size.count;
+    case DataSize::Kind::Params: break;
+  }
+  // trunc() as Python's int() does in the notebook; clamp before converting so that a huge ratio
+  // is reported by validate_config instead of overflowing.
+  double n = model.nonlinearity == Nonlinearity::Identity
+                 ? static_cast<double>(model.width) * data.ratio
+                 : data.ratio * static_cast<double>(parameter_count(model)) / model.target_dim;
+  n = std::trunc(n);
+  if (!(n < 2e9)) return 2000000000;
+  return static_cast<int>(n);
+}
+
+// ---- scalar parsing and formatting ------------------------------------------------------------------
+
+namespace {
+
+constexpr long long kMaxSteps = 10000000;
+constexpr int kMaxDatasetSize = 10000000;
+constexpr double kMaxAbsLog10 = 300.0;  // 10^300 is still a finite double
+
+/// A YAML node as its text, for messages.
+std::string node_text(const YAML::Node& n) {
+  if (!n.IsDefined() || n.IsNull()) return "(empty)";
+  if (n.IsScalar()) return n.Scalar();
+  YAML::Emitter e;
+  e.SetSeqFormat(YAML::Flow);
+  e.SetMapFormat(YAML::Flow);
+  e << n;
+  return e.c_str();
+}
+
+bool is_plain_scalar(const YAML::Node& n) {
+  // Quoted scalars carry the tag "!"; numbers must be written unquoted.
+  return n.IsDefined() && n.IsScalar() && n.Tag() != "!";
+}
+
+/// Strict decimal integer (optional sign, digits only).
+bool parse_int64(const YAML::Node& n, long long& out) {
+  if (!is_plain_scalar(n)) return false;
+  const std::string& s = n.Scalar();
+  std::size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  if (i == s.size()) return false;
+  for (std::size_t k = i; k < s.size(); ++k) {
+    if (s[k] < '0' || s[k] > '9') return false;
+  }
+  errno = 0;
+  char* end = nullptr;
+  out = std::strtoll(s.c_str(), &end, 10);
+  return errno == 0 && end == s.c_str() + s.size();
+}
+
+bool parse_int_in(const YAML::Node& n, long long lo, long long hi, int& out) {
+  long long v = 0;
+  if (!parse_int64(n, v) || v < lo || v > hi) return false;
+  out = static_cast<int>(v);
+  return true;
+}
+
+/// A finite decimal number (integers accepted); rejects hex floats, inf and nan spellings.
+bool parse_finite_double(const YAML::Node& n, double& out) {
+  if (!is_plain_scalar(n)) return false;
+  const std::string& s = n.Scalar();
+  if (s.empty()) return false;
+  for (char c : s) {
+    const bool ok = (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E';
+    if (!ok) return false;
+  }
+  errno = 0;
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size() || !std::isfinite(v)) return false;
+  out = v;
+  return true;
+}
+
+bool parse_word(const YAML::Node& n, std::string& out) {
+  if (!n.IsDefined() || !n.IsScalar()) return false;
+  out = n.Scalar();
+  return true;
+}
+
+/// Shortest decimal text that reads back to exactly v.
+std::string format_double(double v) {
+  char buf[40];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  std::string s = buf;
+  // Keep doubles recognisable as such ("6.0", not "6") for readers in other languages.
+  if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+  return s;
+}
+
+std::string quote_string(const std::string& s) {
+  YAML::Emitter e;
+  e << YAML::DoubleQuoted << s;
+  return e.c_str();
+}
+
+// ---- the field table: one description per key, used for reading, writing and documentation ----
+
+struct Field {
+  std::string key;
+  std::string rule;                                 ///< what a valid value is, for messages and docs
+  std::function<bool(const YAML::Node&)> parse;     ///< false: the value breaks `rule`
+  std::function<std::string()> emit;                ///< the current value as YAML flow text
+};
+
+struct Section {
+  std::string name;
+  std::vector<Field> fields;
+};
+
+Field int_field(const std::string& key, int& target, long long lo, long long hi) {
+  std::ostringstream rule;
+  rule << "must be an integer in [" << lo << ", " << hi << "]";
+  return {key, rule.str(), [&target, lo, hi](const YAML::Node& n) { return parse_int_in(n, lo, hi, target); },
+          [&target] { return std::to_string(target); }};
+}
+
+template <class E, std::size_t N>
+Field enum_field(const std::string& key, E& target, const EnumName<E> (&table)[N]) {
+  return {key, "must be one of: " + enum_choices(table),
+          [&target, &table](const YAML::Node& n) {
+            std::string w;
+            return parse_word(n, w) && enum_from_string(table, w, target);
+          },
+          [&target, &table] { return std::string(enum_to_string(table, target)); }};
+}
+
+Field interval_field(const std::string& key, Interval& target) {
+  return {key, "must be [lo, hi] with finite lo < hi, both in [-300, 300] (log10 units)",
+          [&target](const YAML::Node& n) {
+            if (!n.IsSequence() || n.size() != 2) return false;
+            Interval v;
+            if (!parse_finite_double(n[0], v.lo) || !parse_finite_double(n[1], v.hi)) return false;
+            if (!(v.lo < v.hi) || std::fabs(v.lo) > kMaxAbsLog10 || std::fabs(v.hi) > kMaxAbsLog10) return false;
+            target = v;
+            return true;
+          },
+          [&target] { return "[" + format_double(target.lo) + ", " + format_double(target.hi) + "]"; }};
+}
+
+std::vector<Section> describe(RunConfig& c) {
+  std::vector<Section> sections;
+  sections.push_back({"model",
+                      {int_field("width", c.model.width, 1, 4096), int_field("depth", c.model.depth, 2, 64),
+                       enum_field("nonlinearity", c.model.nonlinearity, kNonlinearityNames),
+                       int_field("target_dim", c.model.target_dim, 1, 4096)}});
+
+  DataConfig& d = c.data;
+  sections.push_back(
+      {"data",
+       {{"size", "must be params, single, or a dataset size in [1, 10000000]",
+         [&d](const YAML::Node& n) {
+           std::string w;
+           int count = 0;
+           if (parse_int_in(n, 1, kMaxDatasetSize, count)) {
+             d.size = {DataSize::Kind::Count, count};
+             return true;
+           }
+           if (!parse_word(n, w)) return false;
+           if (w == "params") d.size = {DataSize::Kind::Params, 0};
+           else if (w == "single") d.size = {DataSize::Kind::Single, 0};
+           else return false;
+           return true;
+         },
+         [&d] {
+           switch (d.size.kind) {
+             case DataSize::Kind::Params: return std::string("params");
+             case DataSize::Kind::Single: return std::string("single");
+             case DataSize::Kind::Count: break;
+           }
+           return std::to_string(d.size.count);
+         }},
+        {"ratio", "must be a finite number > 0 and <= 1e6",
+         [&d](const YAML::Node& n) {
+           double v = 0;
+           if (!parse_finite_double(n, v) || !(v > 0.0) || v > 1e6) return false;
+           d.ratio = v;
+           return true;
+         },
+         [&d] { return format_double(d.ratio); }},
+        enum_field("rng", d.rng, kDataRngNames),
+        {"seed", "must be an integer in [-9223372036854775808, 9223372036854775807]",
+         [&d](const YAML::Node& n) {
+           long long v = 0;
+           if (!parse_int64(n, v)) return false;
+           d.seed = v;
+           return true;
+         },
+         [&d] { return std::to_string(d.seed); }}}});
+
+  TrainingConfig& t = c.training;
+  sections.push_back(
+      {"training",
+       {int_field("steps", t.steps, 1, kMaxSteps),
+        {"batch", "must be full or a minibatch size in [1, 10000000]",
+         [&t](const YAML::Node& n) {
+           std::string w;
+           int size = 0;
+           if (parse_int_in(n, 1, kMaxDatasetSize, size)) {
+             t.batch = {false, size};
+             return true;
+           }
+           if (!parse_word(n, w) || w != "full") return false;
+           t.batch = {true, 0};
+           return true;
+         },
+         [&t] { return t.batch.full ? std::string("full") : std::to_string(t.batch.size); }},
+        enum_field("precision", t.precision, kPrecisionNames)}});
+
+  PhaseSpaceConfig& p = c.phase_space;
+  sections.push_back({"phase_space",
+                      {enum_field("kind", p.kind, kPhaseSpaceNames), interval_field("x", p.x),
+                       interval_field("y", p.y)}});
+
+  RenderConfig& r = c.render;
+  sections.push_back(
+      {"render",
+       {{"resolution", "must be an integer or [cols, rows], each in [16, 65536]",
+         [&r](const YAML::Node& n) {
+           int cols = 0, rows = 0;
+           if (parse_int_in(n, 16, 65536, cols)) {
+             r.resolution = {cols, cols};
+             return true;
+           }
+           if (!n.IsSequence() || n.size() != 2) return false;
+           if (!parse_int_in(n[0], 16, 65536, cols) || !parse_int_in(n[1], 16, 65536, rows)) return false;
+           r.resolution = {cols, rows};
+           return true;
+         },
+         [&r] {
+           if (r.resolution.cols == r.resolution.rows) return std::to_string(r.resolution.cols);
+           return "[" + std::to_string(r.resolution.cols) + ", " + std::to_string(r.resolution.rows) + "]";
+         }}}});
+
+  ZoomConfig& z = c.zoom;
+  sections.push_back(
+      {"zoom",
+       {int_field("frames", z.frames, 1, 100000),
+        {"factor", "must be a finite number > 1 and <= 1e6",
+         [&z](const YAML::Node& n) {
+           double v = 0;
+           if (!parse_finite_double(n, v) || !(v > 1.0) || v > 1e6) return false;
+           z.factor = v;
+           return true;
+         },
+         [&z] { return format_double(z.factor); }},
+        {"target", "must be auto or [x, y], finite, in [-300, 300] (log10 units)",
+         [&z](const YAML::Node& n) {
+           std::string w;
+           if (n.IsScalar() && parse_word(n, w) && w == "auto") {
+             z.target = ZoomTarget{};
+             return true;
+           }
+           if (!n.IsSequence() || n.size() != 2) return false;
+           ZoomTarget v;
+           v.automatic = false;
+           if (!parse_finite_double(n[0], v.x) || !parse_finite_double(n[1], v.y)) return false;
+           if (std::fabs(v.x) > kMaxAbsLog10 || std::fabs(v.y) > kMaxAbsLog10) return false;
+           z.target = v;
+           return true;
+         },
+         [&z] {
+           if (z.target.automatic) return std::string("auto");
+           return "[" + format_double(z.target.x) + ", " + format_double(z.target.y) + "]";
+         }}}});
+
+  OutputConfig& o = c.output;
+  sections.push_back({"output",
+                      {{"dir", "must be a non-empty path",
+                        [&o](const YAML::Node& n) {
+                          std::string w;
+                          if (!parse_word(n, w) || w.empty()) return false;
+                          o.dir = w;
+                          return true;
+                        },
+                        [&o] { return quote_string(o.dir); }}}});
+
+  RuntimeConfig& rt = c.runtime;
+  sections.push_back({"runtime",
+                      {int_field("threads", rt.threads, 0, 1024), int_field("tile", rt.tile, 1, 4096)}});
+  return sections;
+}
+
+std::string section_names(const std::vector<Section>& sections) {
+  std::string s;
+  for (const auto& sec : sections) s += (s.empty() ? "" : ", ") + sec.name;
+  return s;
+}
+
+std::string key_names(const Section& sec) {
+  std::string s;
+  for (const auto& f : sec.fields) s += (s.empty() ? "" : ", ") + f.key;
+  return s;
+}
+
+const Section* find_section(const std::vector<Section>& sections, const std::string& name) {
+  for (const auto& s : sections) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+const Field* find_field(const Section& sec, const std::string& key) {
+  for (const auto& f : sec.fields) {
+    if (f.key == key) return &f;
+  }
+  return nullptr;
+}
+
+std::string mark_text(const std::string& source, const YAML::Mark& m) {
+  if (m.is_null()) return source;
+  return source + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+}
+
+void apply_value(const Section& sec, const Field& field, const YAML::Node& value, const std::string& where) {
+  if (!field.parse(value)) {
+    throw ConfigError(where + ": " + sec.name + "." + field.key + " = " + node_text(value) + ": " + field.rule);
+  }
+}
+
+void read_document(const YAML::Node& root, const std::string& source, std::vector<Section>& sections) {
+  if (!root.IsDefined() || root.IsNull()) return;  // an empty file: all defaults
+  if (!root.IsMap()) {
+    throw ConfigError(mark_text(source, root.Mark()) + ": expected a mapping of sections (" +
+                      section_names(sections) + "), got " + node_text(root));
+  }
+  std::map<std::string, int> seen_sections;
+  for (auto it = root.begin(); it != root.end(); ++it) {
+    const std::string name = it->first.IsScalar() ? it->first.Scalar() : node_text(it->first);
+    const std::string where = mark_text(source, it->first.Mark());
+    const Section* sec = find_section(sections, name);
+    if (!sec) {
+      throw ConfigError(where + ": unknown section '" + name + "' (expected one of: " + section_names(sections) + ")");
+    }
+    if (auto prev = seen_sections.find(name); prev != seen_sections.end()) {
+      throw ConfigError(where + ": duplicate section '" + name + "' (first at line " + std::to_string(prev->second) + ")");
+    }
+    seen_sections[name] = it->first.Mark().line + 1;
+    const YAML::Node body = it->second;
+    if (body.IsNull()) continue;
+    if (!body.IsMap()) {
+      throw ConfigError(mark_text(source, body.Mark()) + ": section '" + name +
+                        "' must be a mapping of keys (" + key_names(*sec) + "), got " + node_text(body));
+    }
+    std::map<std::string, int> seen_keys;
+    for (auto kv = body.begin(); kv != body.end(); ++kv) {
+      const std::string key = kv->first.IsScalar() ? kv->first.Scalar() : node_text(kv->first);
+      const std::string key_where = mark_text(source, kv->first.Mark());
+      const Field* field = find_field(*sec, key);
+      if (!field) {
+        throw ConfigError(key_where + ": unknown key '" + name + "." + key + "' (expected one of: " +
+                          key_names(*sec) + ")");
+      }
+      if (auto prev = seen_keys.find(key); prev != seen_keys.end()) {
+        throw ConfigError(key_where + ": duplicate key '" + name + "." + key + "' (first at line " +
+                          std::to_string(prev->second) + ")");
+      }
+      seen_keys[key] = kv->first.Mark().line + 1;
+      apply_value(*sec, *field, kv->second, mark_text(source, kv->second.Mark()));
+    }
+  }
+}
+
+void apply_override(const std::string& text, std::vector<Section>& sections) {
+  const std::string where = "--set " + text;
+  const auto eq = text.find('=');
+  if (eq == std::string::npos) {
+    throw ConfigError(where + ": expected section.key=value");
+  }
+  const std::string path = text.substr(0, eq);
+  const auto dot = path.find('.');
+  if (dot == std::string::npos || path.find('.', dot + 1) != std::string::npos) {
+    throw ConfigError(where + ": expected section.key=value, got key '" + path + "'");
+  }
+  const std::string name = path.substr(0, dot), key = path.substr(dot + 1);
+  const Section* sec = find_section(sections, name);
+  if (!sec) {
+    throw ConfigError(where + ": unknown section '" + name + "' (expected one of: " + section_names(sections) + ")");
+  }
+  const Field* field = find_field(*sec, key);
+  if (!field) {
+    throw ConfigError(where + ": unknown key '" + path + "' (expected one of: " + key_names(*sec) + ")");
+  }
+  YAML::Node value;
+  try {
+    value = YAML::Load(text.substr(eq + 1));
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(where + ": YAML syntax error in the value: " + e.msg);
+  }
+  apply_value(*sec, *field, value, where);
+}
+
+}  // namespace
+
+// ---- public entry points ---------------------------------------------------------------------
+
+RunConfig load_config(const std::string& yaml_text, const std::string& source_name,
+                      const std::vector<std::string>& overrides) {
+  RunConfig config;
+  std::vector<Section> sections = describe(config);
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    // Keep yaml-cpp's own reason; its mark is 0-based.
+    throw ConfigError(mark_text(source_name, e.mark) + ": YAML syntax error: " + e.msg);
+  }
+  read_document(root, source_name, sections);
+  for (const auto& o : overrides) apply_override(o, sections);
+  try {
+    validate_config(config);
+  } catch (const ConfigError& e) {
+    throw ConfigError(source_name + ": " + e.what());
+  }
+  return config;
+}
+
+void validate_config(const RunConfig& c) {
+  const int n = dataset_size(c.model, c.data);
+  if (n < 1) {
+    throw ConfigError("data: the dataset size is " + std::to_string(n) +
+                      " (ratio " + format_double(c.data.ratio) + " x " +
+                      std::to_string(parameter_count(c.model)) + " parameters" +
+                      (c.model.nonlinearity == Nonlinearity::Identity ? "" : " / target_dim") +
+                      "); it must be at least 1: raise data.ratio");
+  }
+  if (n > kMaxDatasetSize) {
+    throw ConfigError("data: the dataset size is " + std::to_string(n) + "; it must be at most " +
+                      std::to_string(kMaxDatasetSize) + ": lower data.ratio");
+  }
+  if (!c.training.batch.full && c.training.batch.size > n) {
+    throw ConfigError("training.batch = " + std::to_string(c.training.batch.size) +
+                      ": must not exceed the dataset size " + std::to_string(n));
+  }
+  // Every frame of the zoom must be resolvable in the training precision; check the deepest.
+  const Window first = Window::from_intervals(c.phase_space.x, c.phase_space.y);
+  Window deepest = first;
+  const double shrink = std::pow(c.zoom.factor, c.zoom.frames - 1);
+  deepest.half_x /= shrink;
+  deepest.half_y /= shrink;
+  check_resolvable(deepest, c.render.resolution.cols, c.render.resolution.rows, c.training.precision,
+                   "zoom frame " + std::to_string(c.zoom.frames - 1) + " (phase_space window / zoom.factor^" +
+                       std::to_string(c.zoom.frames - 1) + ")");
+}
+
+std::string to_yaml(const RunConfig& config) {
+  RunConfig copy = config;
+  std::ostringstream out;
+  for (const auto& sec : describe(copy)) {
+    out << sec.name << ": {";
+    bool first = true;
+    for (const auto& f : sec.fields) {
+      out << (first ? "" : ", ") << f.key << ": " << f.emit();
+      first = false;
+    }
+    out << "}\n";
+  }
+  return out.str();
+}
+
+bool is_runtime_key(const std::string& section, const std::string& /*key*/) {
+  return section == "runtime" || section == "output";
+}
+
+std::vector<ConfigKeyDoc> config_reference() {
+  RunConfig defaults;
+  std::vector<ConfigKeyDoc> docs;
+  for (const auto& sec : describe(defaults)) {
+    for (const auto& f : sec.fields) docs.push_back({sec.name + "." + f.key, f.emit(), f.rule});
+  }
+  return docs;
+}
+
+}  // namespace trainscape

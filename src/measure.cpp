@@ -1,0 +1,34 @@
+#include "trainscape/measure.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace trainscape {
+
+PixelOutcome convergence_measure(const double* losses, int steps) {
+  std::vector<double> v(static_cast<std::size_t>(steps));
+  const double l0 = std::isfinite(losses[0]) ? losses[0] : kLossRatioClamp;
+  for (int t = 0; t < steps; ++t) {
+    const double l = std::isfinite(losses[t]) ? losses[t] : kLossRatioClamp;
+    const double ratio = l / l0;
+    // std::min would keep a NaN ratio (0/0) as NaN; the measure must stay a number.
+    v[t] = (ratio < kLossRatioClamp) ? ratio : kLossRatioClamp;
+  }
+  const int tail = std::min(steps, kConvergenceTailSteps);
+  double tail_sum = 0.0;
+  for (int t = steps - tail; t < steps; ++t) tail_sum += v[t];
+  PixelOutcome out;
+  out.converged = (tail_sum / tail) < 1.0 ? 1 : 0;
+  double sum = 0.0;
+  if (out.converged) {
+    for (double x : v) sum += x;
+    out.measure = -sum;
+  } else {
+    for (double x : v) sum += 1.0 / x;
+    out.measure = sum;
+  }
+  return out;
+}
+
+}  // namespace trainscape

@@ -1,0 +1,181 @@
+// The real trainscape binary: a good run, --version, --help, and every class of bad input with
+// its message and exit code, leaving existing outputs untouched.
+#include <catch2/catch.hpp>
+
+#include <stb_image.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// RGB bytes of a PNG file (empty if it does not decode).
+std::vector<unsigned char> decoded_pixels(const fs::path& p) {
+  int w = 0, h = 0, n = 0;
+  unsigned char* px = stbi_load(p.string().c_str(), &w, &h, &n, 3);
+  if (!px) return {};
+  std::vector<unsigned char> out(px, px + static_cast<std::size_t>(w) * h * 3);
+  stbi_image_free(px);
+  return out;
+}
+
+/// A fresh scratch directory per test case, removed afterwards.
+struct Scratch {
+  fs::path dir;
+  Scratch() {
+    char tmpl[] = "/tmp/trainscape_cli_XXXXXX";
+    dir = mkdtemp(tmpl);
+  }
+  ~Scratch() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  fs::path write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir / name) << text;
+    return dir / name;
+  }
+  Result run(const std::string& args) const {
+    const std::string cmd = "cd '" + dir.string() + "' && '" TRAINSCAPE_BINARY "' " + args + " > stdout.txt 2> stderr.txt";
+    const int status = std::system(cmd.c_str());
+    Result r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(dir / "stdout.txt");
+    r.err = slurp(dir / "stderr.txt");
+    return r;
+  }
+};
+
+const char* kTinyConfig =
+    "model: {width: 4}\n"
+    "training: {steps: 20}\n"
+    "phase_space: {x: [-2, 4], y: [-2, 4]}\n"
+    "render: {resolution: 24}\n"
+    "zoom: {frames: 2}\n"
+    "output: {dir: out}\n"
+    "runtime: {tile: 8}\n";
+
+/// One line on stderr, starting "trainscape: error: ".
+void check_one_line_error(const Result& r, int code, const std::string& fragment) {
+  INFO("stderr: " << r.err);
+  CHECK(r.code == code);
+  CHECK(r.err.rfind("trainscape: error: ", 0) == 0);
+  CHECK(r.err.find('\n') == r.err.size() - 1);
+  CHECK_THAT(r.err, Catch::Contains(fragment));
+}
+
+}  // namespace
+
+TEST_CASE("cli: a good run writes PNGs, run.h5 and a summary", "[cli]") {
+  Scratch s;
+  s.write("tiny.yaml", kTinyConfig);
+  const Result r = s.run("zoom tiny.yaml --threads 2");
+  INFO("stderr: " << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(fs::exists(s.dir / "out/run.h5"));
+  CHECK(fs::exists(s.dir / "out/frame_000.png"));
+  CHECK(fs::exists(s.dir / "out/frame_001.png"));
+  CHECK_FALSE(fs::exists(s.dir / "out/frame_002.png"));
+  CHECK_THAT(r.out, Catch::Contains("frame   0  x [-2, 4]  y [-2, 4]"));
+  CHECK_THAT(r.out, Catch::Contains("frame   1"));
+  CHECK_THAT(r.out, Catch::Contains("sequence dimension"));
+  CHECK(r.err.empty());  // not a terminal: no progress line
+
+  // Same config, --out elsewhere, -q: prints only the dimension, identical run.h5 content is
+  // checked in test_hdf5; here the dimension must match the summary's.
+  const Result q = s.run("zoom tiny.yaml --out out2 -q --threads 1");
+  REQUIRE(q.code == 0);
+  CHECK(q.out.find('\n') == q.out.size() - 1);
+  // The pixels agree (the text chunks differ: they hold the resolved config with its output.dir).
+  CHECK(decoded_pixels(s.dir / "out/frame_001.png") == decoded_pixels(s.dir / "out2/frame_001.png"));
+  CHECK(decoded_pixels(s.dir / "out/frame_001.png").size() == 24 * 24 * 3);
+}
+
+TEST_CASE("cli: --version and --help", "[cli]") {
+  Scratch s;
+  const Result v = s.run("--version");
+  CHECK(v.code == 0);
+  CHECK(v.out == "trainscape 0.1.0\n");
+  const Result h = s.run("--help");
+  CHECK(h.code == 0);
+  CHECK_THAT(h.out, Catch::Contains("Examples:"));
+  CHECK_THAT(h.out, Catch::Contains("zoom"));
+  const Result hz = s.run("zoom --help");
+  CHECK(hz.code == 0);
+  CHECK_THAT(hz.out, Catch::Contains("--set"));
+}
+
+TEST_CASE("cli: bad command lines exit 2", "[cli]") {
+  Scratch s;
+  check_one_line_error(s.run(""), 2, "subcommand");
+  check_one_line_error(s.run("zoom"), 2, "CONFIG");
+  check_one_line_error(s.run("zoom x.yaml --bogus"), 2, "--bogus");
+  check_one_line_error(s.run("zoom x.yaml --threads -3"), 2, "--threads");
+  check_one_line_error(s.run("frobnicate"), 2, "subcommand");
+}
+
+TEST_CASE("cli: bad configs exit 3 with file, line, key, value and rule", "[cli]") {
+  Scratch s;
+  s.write("typo.yaml", "model:\n  widht: 16\n");
+  check_one_line_error(s.run("zoom typo.yaml"), 3, "typo.yaml:2:3: unknown key 'model.widht'");
+  s.write("syntax.yaml", "model: {width: 16\n");
+  check_one_line_error(s.run("zoom syntax.yaml"), 3, "syntax.yaml:");
+  check_one_line_error(s.run("zoom syntax.yaml"), 3, "YAML syntax error");
+  s.write("type.yaml", "training: {steps: many}\n");
+  check_one_line_error(s.run("zoom type.yaml"), 3, "type.yaml:1:19: training.steps = many: must be an integer");
+  s.write("range.yaml", "model: {depth: 1}\n");
+  check_one_line_error(s.run("zoom range.yaml"), 3, "model.depth = 1: must be an integer in [2, 64]");
+  s.write("window.yaml", "phase_space: {x: [2, 1]}\n");
+  check_one_line_error(s.run("zoom window.yaml"), 3, "phase_space.x = [2, 1]");
+  s.write("deep.yaml", "zoom: {frames: 64}\n");
+  check_one_line_error(s.run("zoom deep.yaml"), 3, "too deep for float64");
+  s.write("dup.yaml", "zoom: {frames: 2}\nzoom: {frames: 3}\n");
+  check_one_line_error(s.run("zoom dup.yaml"), 3, "duplicate section 'zoom'");
+  s.write("ok.yaml", kTinyConfig);
+  check_one_line_error(s.run("zoom ok.yaml --set training.steps=0"), 3, "--set training.steps=0");
+  check_one_line_error(s.run("zoom ok.yaml --set model.size=3"), 3, "unknown key 'model.size'");
+  check_one_line_error(s.run("zoom ok.yaml --engine warp"), 3, "unknown engine 'warp'");
+  // None of these created the run directory.
+  CHECK_FALSE(fs::exists(s.dir / "out"));
+  CHECK_FALSE(fs::exists(s.dir / "runs"));
+}
+
+TEST_CASE("cli: file problems exit 4 and never clobber an existing run", "[cli]") {
+  Scratch s;
+  check_one_line_error(s.run("zoom missing.yaml"), 4, "missing.yaml: cannot read");
+  fs::create_directory(s.dir / "adir.yaml");
+  check_one_line_error(s.run("zoom adir.yaml"), 4, "adir.yaml: cannot read: is a directory");
+
+  s.write("tiny.yaml", kTinyConfig);
+  REQUIRE(s.run("zoom tiny.yaml -q").code == 0);
+  const std::string h5 = slurp(s.dir / "out/run.h5"), png = slurp(s.dir / "out/frame_000.png");
+  check_one_line_error(s.run("zoom tiny.yaml"), 4, "out: already holds a run");
+  CHECK(slurp(s.dir / "out/run.h5") == h5);
+  CHECK(slurp(s.dir / "out/frame_000.png") == png);
+  // --overwrite replaces it (a different config gives a different frame).
+  const Result r = s.run("zoom tiny.yaml --overwrite -q --set zoom.frames=1 --set training.steps=15");
+  CHECK(r.code == 0);
+  CHECK_FALSE(fs::exists(s.dir / "out/frame_001.png"));
+  CHECK(slurp(s.dir / "out/frame_000.png") != png);
+
+  s.write("afile", "not a directory");
+  check_one_line_error(s.run("zoom tiny.yaml --out afile"), 4, "afile: exists and is not a directory");
+}

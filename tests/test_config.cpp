@@ -1,0 +1,201 @@
+// Strict config loading: defaults, overrides, every class of bad input, and the round trip.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "trainscape/config.hpp"
+#include "trainscape/error.hpp"
+
+using namespace trainscape;
+
+namespace {
+std::string error_of(const std::string& yaml, const std::vector<std::string>& overrides = {}) {
+  try {
+    load_config(yaml, "test.yaml", overrides);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+}  // namespace
+
+TEST_CASE("an empty config gives the documented defaults", "[config]") {
+  const RunConfig c = load_config("", "empty.yaml");
+  CHECK(c.model.width == 16);
+  CHECK(c.model.depth == 2);
+  CHECK(c.model.nonlinearity == Nonlinearity::Tanh);
+  CHECK(c.model.target_dim == 1);
+  CHECK(c.data.size.kind == DataSize::Kind::Params);
+  CHECK(c.data.ratio == 1.0);
+  CHECK(c.data.seed == 0);
+  CHECK(c.training.steps == 1000);
+  CHECK(c.training.batch.full);
+  CHECK(c.training.precision == Precision::Float64);
+  CHECK(c.phase_space.x.lo == -3.0);
+  CHECK(c.phase_space.y.hi == 6.0);
+  CHECK(c.render.resolution.cols == 512);
+  CHECK(c.zoom.frames == 8);
+  CHECK(c.zoom.factor == 2.0);
+  CHECK(c.zoom.target.automatic);
+  CHECK(c.output.dir == "runs/example");
+  CHECK(c.runtime.threads == 0);
+  CHECK(c.runtime.tile == 64);
+  CHECK(dataset_size(c.model, c.data) == 272);  // the paper's N
+  CHECK(parameter_count(c.model) == 272);
+}
+
+TEST_CASE("values are read from flow and block style", "[config]") {
+  const RunConfig c = load_config(
+      "model: {width: 8, depth: 3, nonlinearity: relu, target_dim: 2}\n"
+      "data:\n  size: 40\n  seed: -7\n"
+      "training: {steps: 50, batch: 16, precision: float32}\n"
+      "phase_space: {x: [-1, 2.5], y: [0.5, 1]}\n"
+      "render: {resolution: [64, 32]}\n"
+      "zoom: {frames: 3, factor: 4, target: [1.0, 0.75]}\n"
+      "output: {dir: out/here}\n"
+      "runtime: {threads: 2, tile: 16}\n",
+      "t.yaml");
+  CHECK(c.model.width == 8);
+  CHECK(c.model.depth == 3);
+  CHECK(c.model.nonlinearity == Nonlinearity::Relu);
+  CHECK(c.data.size.kind == DataSize::Kind::Count);
+  CHECK(dataset_size(c.model, c.data) == 40);
+  CHECK(c.data.seed == -7);
+  CHECK(c.training.batch.size == 16);
+  CHECK(c.training.precision == Precision::Float32);
+  CHECK(c.phase_space.x.lo == -1.0);
+  CHECK(c.phase_space.x.hi == 2.5);
+  CHECK(c.render.resolution.cols == 64);
+  CHECK(c.render.resolution.rows == 32);
+  CHECK_FALSE(c.zoom.target.automatic);
+  CHECK(c.zoom.target.y == 0.75);
+  CHECK(c.output.dir == "out/here");
+}
+
+TEST_CASE("dataset size rules follow the notebook", "[config]") {
+  ModelConfig m;
+  DataConfig d;
+  m.width = 16;
+  d.ratio = 0.5;
+  CHECK(dataset_size(m, d) == 136);
+  m.target_dim = 3;  // 256 + 48 = 304 parameters / 3 outputs * 0.5
+  CHECK(dataset_size(m, d) == 50);
+  m.nonlinearity = Nonlinearity::Identity;  // N = width * ratio
+  CHECK(dataset_size(m, d) == 8);
+  d.size.kind = DataSize::Kind::Single;
+  CHECK(dataset_size(m, d) == 1);
+  m.depth = 4;
+  m.target_dim = 1;
+  CHECK(parameter_count(m) == 16 * 16 * 3 + 16);
+}
+
+TEST_CASE("--set overrides are applied in order and validated like the file", "[config]") {
+  const RunConfig c = load_config("training: {steps: 10}\n", "t.yaml",
+                                  {"training.steps=20", "render.resolution=[32, 16]", "training.steps=30",
+                                   "zoom.target=[1, 2]", "data.size=single"});
+  CHECK(c.training.steps == 30);
+  CHECK(c.render.resolution.rows == 16);
+  CHECK(c.zoom.target.x == 1.0);
+  CHECK(c.data.size.kind == DataSize::Kind::Single);
+  CHECK(error_of("", {"training.steps=abc"}) ==
+        "--set training.steps=abc: training.steps = abc: must be an integer in [1, 10000000]");
+  CHECK(error_of("", {"model.widht=3"}) ==
+        "--set model.widht=3: unknown key 'model.widht' (expected one of: width, depth, nonlinearity, target_dim)");
+  CHECK(error_of("", {"steps=3"}) == "--set steps=3: expected section.key=value, got key 'steps'");
+  CHECK(error_of("", {"training.steps"}) == "--set training.steps: expected section.key=value");
+  CHECK_THAT(error_of("", {"render.resolution=[1, "}), Catch::StartsWith("--set render.resolution=[1, : YAML syntax error"));
+}
+
+TEST_CASE("unknown and duplicate keys and sections are errors with file and line", "[config]") {
+  CHECK(error_of("model:\n  widht: 3\n") ==
+        "test.yaml:2:3: unknown key 'model.widht' (expected one of: width, depth, nonlinearity, target_dim)");
+  CHECK(error_of("modle: {width: 3}\n") ==
+        "test.yaml:1:1: unknown section 'modle' (expected one of: model, data, training, phase_space, render, "
+        "zoom, output, runtime)");
+  CHECK(error_of("model:\n  width: 3\n  width: 4\n") == "test.yaml:3:3: duplicate key 'model.width' (first at line 2)");
+  CHECK(error_of("model: {width: 3}\nmodel: {depth: 3}\n") == "test.yaml:2:1: duplicate section 'model' (first at line 1)");
+  CHECK(error_of("- 1\n- 2\n") == "test.yaml:1:1: expected a mapping of sections (model, data, training, phase_space, "
+                                  "render, zoom, output, runtime), got [1, 2]");
+  CHECK(error_of("model: 3\n") == "test.yaml:1:8: section 'model' must be a mapping of keys (width, depth, "
+                                  "nonlinearity, target_dim), got 3");
+}
+
+TEST_CASE("wrong types and out-of-range values name key, value and rule", "[config]") {
+  CHECK(error_of("model: {width: abc}\n") == "test.yaml:1:16: model.width = abc: must be an integer in [1, 4096]");
+  CHECK(error_of("model: {width: 0}\n") == "test.yaml:1:16: model.width = 0: must be an integer in [1, 4096]");
+  CHECK(error_of("model: {width: 2.5}\n") == "test.yaml:1:16: model.width = 2.5: must be an integer in [1, 4096]");
+  CHECK(error_of("model: {width: \"16\"}\n") == "test.yaml:1:16: model.width = 16: must be an integer in [1, 4096]");
+  CHECK(error_of("model: {width: 0x10}\n") == "test.yaml:1:16: model.width = 0x10: must be an integer in [1, 4096]");
+  CHECK(error_of("model: {nonlinearity: sigmoid}\n") ==
+        "test.yaml:1:23: model.nonlinearity = sigmoid: must be one of: tanh | relu | identity");
+  CHECK(error_of("training: {steps: 0}\n") == "test.yaml:1:19: training.steps = 0: must be an integer in [1, 10000000]");
+  CHECK(error_of("training: {steps: -5}\n") == "test.yaml:1:19: training.steps = -5: must be an integer in [1, 10000000]");
+  CHECK(error_of("data: {ratio: .nan}\n") == "test.yaml:1:15: data.ratio = .nan: must be a finite number > 0 and <= 1e6");
+  CHECK(error_of("data: {ratio: .inf}\n") == "test.yaml:1:15: data.ratio = .inf: must be a finite number > 0 and <= 1e6");
+  CHECK(error_of("data: {ratio: 0}\n") == "test.yaml:1:15: data.ratio = 0: must be a finite number > 0 and <= 1e6");
+  CHECK(error_of("zoom: {factor: 1}\n") == "test.yaml:1:16: zoom.factor = 1: must be a finite number > 1 and <= 1e6");
+  CHECK(error_of("render: {resolution: 8}\n") ==
+        "test.yaml:1:22: render.resolution = 8: must be an integer or [cols, rows], each in [16, 65536]");
+  CHECK(error_of("zoom: {target: somewhere}\n") ==
+        "test.yaml:1:16: zoom.target = somewhere: must be auto or [x, y], finite, in [-300, 300] (log10 units)");
+  CHECK(error_of("model: {width: }\n") == "test.yaml:1:16: model.width = (empty): must be an integer in [1, 4096]");
+}
+
+TEST_CASE("inverted, empty and non-finite windows are refused", "[config]") {
+  const std::string rule = "must be [lo, hi] with finite lo < hi, both in [-300, 300] (log10 units)";
+  CHECK(error_of("phase_space: {x: [6, -3]}\n") == "test.yaml:1:18: phase_space.x = [6, -3]: " + rule);
+  CHECK(error_of("phase_space: {y: [1, 1]}\n") == "test.yaml:1:18: phase_space.y = [1, 1]: " + rule);
+  CHECK(error_of("phase_space: {x: [.nan, 1]}\n") == "test.yaml:1:18: phase_space.x = [.nan, 1]: " + rule);
+  CHECK(error_of("phase_space: {x: [0, 400]}\n") == "test.yaml:1:18: phase_space.x = [0, 400]: " + rule);
+  CHECK(error_of("phase_space: {x: [1, 2, 3]}\n") == "test.yaml:1:18: phase_space.x = [1, 2, 3]: " + rule);
+}
+
+TEST_CASE("cross-key rules: batch size, dataset size and zoom depth", "[config]") {
+  CHECK(error_of("data: {size: 10}\ntraining: {batch: 11}\n") ==
+        "test.yaml: training.batch = 11: must not exceed the dataset size 10");
+  CHECK_THAT(error_of("data: {ratio: 0.001}\n"), Catch::StartsWith("test.yaml: data: the dataset size is 0"));
+  // 60 halvings of a 9-decade window at 512 pixels: far below float64's resolution.
+  CHECK_THAT(error_of("zoom: {frames: 60}\n"),
+             Catch::StartsWith("test.yaml: zoom frame 59 (phase_space window / zoom.factor^59) is too deep for float64"));
+  CHECK_NOTHROW(load_config("zoom: {frames: 30}\n", "t.yaml"));
+  CHECK_THROWS_AS(load_config("zoom: {frames: 30}\ntraining: {precision: float32}\n", "t.yaml"), ConfigError);
+}
+
+TEST_CASE("YAML syntax errors keep yaml-cpp's position", "[config]") {
+  CHECK_THAT(error_of("model: {width: 3\n"), Catch::StartsWith("test.yaml:") && Catch::Contains("YAML syntax error"));
+  CHECK_THAT(error_of("model:\n  width: [1, 2\n"), Catch::Contains("YAML syntax error"));
+}
+
+TEST_CASE("the resolved config round-trips through to_yaml exactly", "[config]") {
+  const RunConfig c = load_config(
+      "model: {width: 5, nonlinearity: identity}\n"
+      "data: {ratio: 1.234567890123, seed: -9223372036854775808}\n"
+      "training: {batch: 2}\n"
+      "phase_space: {x: [0.1, 0.30000000000000004], y: [-2.5e-3, 1e-2]}\n"
+      "render: {resolution: [17, 19]}\n"
+      "zoom: {target: [0.2, 0.001], frames: 2}\n"
+      "output: {dir: \"a dir, with {odd} chars\"}\n",
+      "t.yaml");
+  const std::string text = to_yaml(c);
+  const RunConfig back = load_config(text, "resolved.yaml");
+  CHECK(to_yaml(back) == text);
+  CHECK(back.data.ratio == c.data.ratio);
+  CHECK(back.data.seed == c.data.seed);
+  CHECK(back.phase_space.x.hi == 0.30000000000000004);
+  CHECK(back.phase_space.y.lo == -2.5e-3);
+  CHECK(back.output.dir == "a dir, with {odd} chars");
+  CHECK(back.render.resolution.cols == 17);
+  CHECK_THAT(text, Catch::Contains("model: {width: 5, depth: 2, nonlinearity: identity, target_dim: 1}"));
+  CHECK_THAT(to_yaml(RunConfig{}), Catch::Contains("phase_space: {kind: lr_vs_lr, x: [-3.0, 6.0], y: [-3.0, 6.0]}"));
+}
+
+TEST_CASE("the config reference lists every key once with its default and rule", "[config]") {
+  const auto docs = config_reference();
+  REQUIRE(docs.size() == 21);
+  CHECK(docs[0].key == "model.width");
+  CHECK(docs[0].default_value == "16");
+  CHECK(docs[0].rule == "must be an integer in [1, 4096]");
+  CHECK(docs.back().key == "runtime.tile");
+  CHECK(is_runtime_key("runtime", "threads"));
+  CHECK_FALSE(is_runtime_key("model", "width"));
+}
