@@ -10,13 +10,8 @@
 namespace trainscape {
 namespace {
 
-// g++ contracts a * b + c into one FMA even with -std=c++17 (-ffp-contract=fast is its default
-// for C++), and the project builds with -mfma. numpy rounds the product first, so every product
-// that feeds an addition goes through this barrier to stay bit-identical with numpy.
-double rounded(double x) {
-  volatile double v = x;
-  return v;
-}
+// Built with -ffp-contract=off (CMakeLists.txt): numpy rounds every product before adding, and
+// g++ would otherwise fuse a * b + c into one FMA under -mfma and change the last bits.
 
 // numpy.linspace(start, stop, num)[k] for num >= 2: arange(num) * step + start, step computed
 // once as (stop - start) / (num - 1), and the last element written as `stop` exactly.
@@ -27,9 +22,9 @@ double linspace_at(double start, double stop, int num, int k) {
   const double step = delta / div;
   if (step == 0.0) {
     // numpy's branch for a step that underflowed: (k / div) * delta + start.
-    return rounded(static_cast<double>(k) / div * delta) + start;
+    return (static_cast<double>(k) / div * delta) + start;
   }
-  return rounded(static_cast<double>(k) * step) + start;
+  return (static_cast<double>(k) * step) + start;
 }
 
 // Number of tiles holding both a set and an unset pixel, for one box size, on the grid anchored at
@@ -85,7 +80,7 @@ std::vector<double> numpy_gradient(const std::vector<double>& y, const std::vect
       const double b = (dx2 - dx1) / (dx1 * dx2);
       const double c = dx1 / (dx2 * (dx1 + dx2));
       // numpy evaluates a*f0 + b*f1 + c*f2 left to right, each product rounded.
-      g[i] = (rounded(a * y[i - 1]) + rounded(b * y[i])) + rounded(c * y[i + 1]);
+      g[i] = ((a * y[i - 1]) + (b * y[i])) + (c * y[i + 1]);
     }
   }
   g[0] = (y[1] - y[0]) / dx[0];
@@ -111,7 +106,7 @@ Image<std::uint8_t> edge_mask(const Image<double>& measure) {
       const int n_pos = int{a > 0.0} + int{b > 0.0} + int{c > 0.0} + int{d > 0.0};
       const int n_neg = int{a < 0.0} + int{b < 0.0} + int{c < 0.0} + int{d < 0.0};
       const int n_nan = int{std::isnan(a)} + int{std::isnan(b)} + int{std::isnan(c)} + int{std::isnan(d)};
-      out[j] = static_cast<std::uint8_t>(n_pos > 0 && n_neg > 0 && n_nan == 0);
+      out[j] = static_cast<std::uint8_t>(int{n_pos > 0} & int{n_neg > 0} & int{n_nan == 0});
     }
   }
   return edge;

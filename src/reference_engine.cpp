@@ -29,6 +29,7 @@ struct Network {
 
 /// Activations kept by the forward pass for backpropagation: inputs[l] feeds layer l
 /// (inputs[0] = X), pre[l] is layer l's scaled pre-activation, out the network output.
+/// Buffers keep their sizes across steps, so a training loop allocates nothing after step 0.
 template <class S>
 struct ForwardPass {
   std::vector<Mat<S>> inputs;
@@ -47,14 +48,12 @@ S activation(Nonlinearity f, S z) {
   return z;
 }
 
+/// d activation / dz at pre-activation z whose activation is h (tanh reuses h: no second tanh).
 template <class S>
-S activation_derivative(Nonlinearity f, S z) {
+S activation_derivative(Nonlinearity f, S z, S h) {
   const S sqrt2 = std::sqrt(S(2));
   switch (f) {
-    case Nonlinearity::Tanh: {
-      const S h = std::tanh(sqrt2 * z);
-      return sqrt2 * (S(1) - h * h);
-    }
+    case Nonlinearity::Tanh: return sqrt2 * (S(1) - h * h);
     case Nonlinearity::Relu: return z > S(0) ? sqrt2 : S(0);
     case Nonlinearity::Identity: return S(1);
   }
@@ -62,18 +61,17 @@ S activation_derivative(Nonlinearity f, S z) {
 }
 
 template <class S>
-ForwardPass<S> forward(const Network<S>& net, const Mat<S>& X) {
+void forward(const Network<S>& net, const Mat<S>& X, ForwardPass<S>& fp) {
   const int L = net.problem.depth;
   const Nonlinearity f = net.problem.nonlinearity;
-  ForwardPass<S> fp;
-  fp.inputs.push_back(X);
+  fp.inputs.resize(static_cast<std::size_t>(L));
+  fp.pre.resize(static_cast<std::size_t>(L - 1));
+  fp.inputs[0] = X;
   for (int l = 0; l + 1 < L; ++l) {
-    Mat<S> z = (fp.inputs[l] * net.weights[l]) * net.scale[l];
-    fp.inputs.push_back(z.unaryExpr([f](S v) { return activation(f, v); }));
-    fp.pre.push_back(std::move(z));
+    fp.pre[l].noalias() = net.scale[l] * (fp.inputs[l] * net.weights[l]);
+    fp.inputs[l + 1] = fp.pre[l].unaryExpr([f](S v) { return activation(f, v); });
   }
-  fp.out = (fp.inputs[L - 1] * net.weights[L - 1]) * net.scale[L - 1];
-  return fp;
+  fp.out.noalias() = net.scale[L - 1] * (fp.inputs[L - 1] * net.weights[L - 1]);
 }
 
 /// mean over all entries of (out - Y)^2
@@ -82,30 +80,36 @@ S mean_squared_error(const Mat<S>& out, const Mat<S>& Y) {
   return (out - Y).squaredNorm() / S(out.size());
 }
 
-/// d loss / d W_l for the loss mean((out - Y)^2) over the rows of this forward pass.
+/// Scratch for backpropagation, reused across steps.
 template <class S>
-std::vector<Mat<S>> backward(const Network<S>& net, const ForwardPass<S>& fp, const Mat<S>& Y) {
+struct BackwardScratch {
+  Mat<S> delta;    ///< d loss / d (pre-activation) of the current layer
+  Mat<S> d_input;  ///< d loss / d (input) of the current layer
+};
+
+/// grads[l] = d loss / d W_l for the loss mean((out - Y)^2) over the rows of this forward pass.
+template <class S>
+void backward(const Network<S>& net, const ForwardPass<S>& fp, const Mat<S>& Y, BackwardScratch<S>& scratch,
+              std::vector<Mat<S>>& grads) {
   const int L = net.problem.depth;
   const Nonlinearity f = net.problem.nonlinearity;
-  std::vector<Mat<S>> grads(static_cast<std::size_t>(L));
-  // d loss / d out
-  Mat<S> delta = (fp.out - Y) * (S(2) / S(fp.out.size()));
+  grads.resize(static_cast<std::size_t>(L));
+  scratch.delta = (fp.out - Y) * (S(2) / S(fp.out.size()));  // d loss / d out
   for (int l = L - 1; l >= 0; --l) {
-    grads[l] = (fp.inputs[l].transpose() * delta) * net.scale[l];
+    grads[l].noalias() = net.scale[l] * (fp.inputs[l].transpose() * scratch.delta);
     if (l == 0) break;
     // d loss / d inputs[l], then through the activation of layer l-1
-    Mat<S> d_input = (delta * net.weights[l].transpose()) * net.scale[l];
-    const Mat<S>& z = fp.pre[l - 1];
-    delta = d_input.cwiseProduct(z.unaryExpr([f](S v) { return activation_derivative(f, v); }));
+    scratch.d_input.noalias() = net.scale[l] * (scratch.delta * net.weights[l].transpose());
+    scratch.delta = scratch.d_input.binaryExpr(
+        fp.pre[l - 1].binaryExpr(fp.inputs[l], [f](S z, S h) { return activation_derivative(f, z, h); }),
+        [](S d, S g) { return d * g; });
   }
-  return grads;
 }
 
 template <class S>
-Mat<S> select_rows(const Mat<S>& m, const std::vector<int>& rows) {
-  Mat<S> out(static_cast<Eigen::Index>(rows.size()), m.cols());
+void select_rows(const Mat<S>& m, const std::vector<int>& rows, Mat<S>& out) {
+  out.resize(static_cast<Eigen::Index>(rows.size()), m.cols());
   for (std::size_t i = 0; i < rows.size(); ++i) out.row(static_cast<Eigen::Index>(i)) = m.row(rows[i]);
-  return out;
 }
 
 template <class S>
@@ -116,17 +120,21 @@ std::vector<double> loss_curve_in(const Problem& p, const HyperPoint& point) {
   std::vector<S> learning_rate;
   for (int l = 0; l < p.depth; ++l) learning_rate.push_back(static_cast<S>(layer_learning_rate(l, point.x, point.y)));
 
+  ForwardPass<S> full, batch;
+  BackwardScratch<S> scratch;
+  std::vector<Mat<S>> grads;
+  Mat<S> Xb, Yb;
   std::vector<double> losses(static_cast<std::size_t>(p.steps));
   for (int t = 0; t < p.steps; ++t) {
-    const ForwardPass<S> full = forward(net, X);
+    forward(net, X, full);
     losses[t] = static_cast<double>(mean_squared_error(full.out, Y));
-    std::vector<Mat<S>> grads;
     if (p.full_batch()) {
-      grads = backward(net, full, Y);
+      backward(net, full, Y, scratch, grads);
     } else {
-      const auto& rows = p.minibatches[t];
-      const Mat<S> Yb = select_rows(Y, rows);
-      grads = backward(net, forward(net, select_rows(X, rows)), Yb);
+      select_rows(X, p.minibatches[t], Xb);
+      select_rows(Y, p.minibatches[t], Yb);
+      forward(net, Xb, batch);
+      backward(net, batch, Yb, scratch, grads);
     }
     for (int l = 0; l < p.depth; ++l) net.weights[l] -= learning_rate[l] * grads[l];
   }
@@ -145,9 +153,13 @@ std::vector<double> loss_curve(const Problem& problem, const HyperPoint& point) 
 double loss_and_gradients(const Problem& problem, const std::vector<Eigen::MatrixXd>& weights,
                           std::vector<Eigen::MatrixXd>* gradients) {
   Network<double> net(problem, weights);
-  const ForwardPass<double> fp = forward(net, Mat<double>(problem.X));
-  const double loss = mean_squared_error(fp.out, Mat<double>(problem.Y));
-  if (gradients) *gradients = backward(net, fp, Mat<double>(problem.Y));
+  ForwardPass<double> fp;
+  forward(net, problem.X, fp);
+  const double loss = mean_squared_error(fp.out, problem.Y);
+  if (gradients) {
+    BackwardScratch<double> scratch;
+    backward(net, fp, problem.Y, scratch, *gradients);
+  }
   return loss;
 }
 

@@ -1,6 +1,9 @@
 #pragma once
 /// Frame analysis: edges between converged and diverged pixels, and porespy-compatible box
-/// counting (../shared/docs/fractal-dimension.md section 1, reproduced bit for bit).
+/// counting (../shared/docs/fractal-dimension.md section 1), reproduced bit for bit as numpy
+/// computes it with the C library's log, log10 and pow. numpy on an AVX-512 CPU uses Intel SVML
+/// instead, whose results differ in the last bits of the slopes and, through a truncated
+/// 10**e, occasionally by one in a default box size (e.g. 2047 vs 2046 for m = 2047).
 #include <cstdint>
 #include <vector>
 

@@ -3,7 +3,6 @@
 #include <H5Cpp.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -583,6 +582,8 @@ void Hdf5RunStore::on_frame_done(const FrameResult& frame) {
   Impl& s = *impl_;
   const Writer& w = s.w;
   if (!s.started) throw_io(w.file(), "cannot write a frame before the run has started");
+  // Frame groups are named by the zero-padded index, which readers parse back.
+  if (frame.index < 0) throw_io(w.file(), "cannot write frame " + std::to_string(frame.index));
   const std::string name = frame_name(frame.index);
   const std::string fp = "/frames/" + name;
   H5::Group frames = guarded(w.file(), "opening /frames", [&] { return s.root.openGroup("frames"); });
