@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The README's first command: installs what is missing, builds, and renders the bundled
+# quickstart zoom into runs/quickstart (replacing an earlier quickstart run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/build.sh
+build/trainscape zoom configs/quickstart.yaml --overwrite "$@"

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The README's second command: installs what is missing, builds with warnings as errors, and
+# runs the whole test suite through ctest (which fails if no test was found).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/build.sh -DTRAINSCAPE_WARNINGS_AS_ERRORS=ON
+ctest --test-dir build --output-on-failure --no-tests=error -j"$(nproc)"
