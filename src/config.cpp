@@ -182,6 +182,7 @@ std::string quote_string(const std::string& s) {
 
 struct Field {
   std::string key;
+  std::string meaning;                              ///< one line for the reference
   std::string rule;                                 ///< what a valid value is, for messages and docs
   std::function<bool(const YAML::Node&)> parse;     ///< false: the value breaks `rule`
   std::function<std::string()> emit;                ///< the current value as YAML flow text
@@ -192,16 +193,16 @@ struct Section {
   std::vector<Field> fields;
 };
 
-Field int_field(const std::string& key, int& target, long long lo, long long hi) {
+Field int_field(const std::string& key, const std::string& meaning, int& target, long long lo, long long hi) {
   std::ostringstream rule;
   rule << "must be an integer in [" << lo << ", " << hi << "]";
-  return {key, rule.str(), [&target, lo, hi](const YAML::Node& n) { return parse_int_in(n, lo, hi, target); },
+  return {key, meaning, rule.str(), [&target, lo, hi](const YAML::Node& n) { return parse_int_in(n, lo, hi, target); },
           [&target] { return std::to_string(target); }};
 }
 
 template <class E, std::size_t N>
-Field enum_field(const std::string& key, E& target, const EnumName<E> (&table)[N]) {
-  return {key, "must be one of: " + enum_choices(table),
+Field enum_field(const std::string& key, const std::string& meaning, E& target, const EnumName<E> (&table)[N]) {
+  return {key, meaning, "must be one of: " + enum_choices(table),
           [&target, &table](const YAML::Node& n) {
             std::string w;
             return parse_word(n, w) && enum_from_string(table, w, target);
@@ -209,8 +210,8 @@ Field enum_field(const std::string& key, E& target, const EnumName<E> (&table)[N
           [&target, &table] { return std::string(enum_to_string(table, target)); }};
 }
 
-Field interval_field(const std::string& key, Interval& target) {
-  return {key, "must be [lo, hi] with finite lo < hi, both in [-300, 300] (log10 units)",
+Field interval_field(const std::string& key, const std::string& meaning, Interval& target) {
+  return {key, meaning, "must be [lo, hi] with finite lo < hi, both in [-300, 300] (log10 units)",
           [&target](const YAML::Node& n) {
             if (!n.IsSequence() || n.size() != 2) return false;
             Interval v;
@@ -225,14 +226,14 @@ Field interval_field(const std::string& key, Interval& target) {
 std::vector<Section> describe(RunConfig& c) {
   std::vector<Section> sections;
   sections.push_back({"model",
-                      {int_field("width", c.model.width, 1, 4096), int_field("depth", c.model.depth, 2, 64),
-                       enum_field("nonlinearity", c.model.nonlinearity, kNonlinearityNames),
-                       int_field("target_dim", c.model.target_dim, 1, 4096)}});
+                      {int_field("width", "hidden width n; the input dimension d equals n", c.model.width, 1, 4096), int_field("depth", "number of weight matrices L", c.model.depth, 2, 64),
+                       enum_field("nonlinearity", "hidden-layer nonlinearity (model.md section 1)", c.model.nonlinearity, kNonlinearityNames),
+                       int_field("target_dim", "output dimension k", c.model.target_dim, 1, 4096)}});
 
   DataConfig& d = c.data;
   sections.push_back(
       {"data",
-       {{"size", "must be params, single, or a dataset size in [1, 10000000]",
+       {{"size", "dataset size N: params = ratio x parameters / k (identity: width x ratio), single = 1, or N", "must be params, single, or a dataset size in [1, 10000000]",
          [&d](const YAML::Node& n) {
            std::string w;
            int count = 0;
@@ -254,7 +255,7 @@ std::vector<Section> describe(RunConfig& c) {
            }
            return std::to_string(d.size.count);
          }},
-        {"ratio", "must be a finite number > 0 and <= 1e6",
+        {"ratio", "dataset size relative to the parameter count (with size: params)", "must be a finite number > 0 and <= 1e6",
          [&d](const YAML::Node& n) {
            double v = 0;
            if (!parse_finite_double(n, v) || !(v > 0.0) || v > 1e6) return false;
@@ -262,8 +263,8 @@ std::vector<Section> describe(RunConfig& c) {
            return true;
          },
          [&d] { return format_double(d.ratio); }},
-        enum_field("rng", d.rng, kDataRngNames),
-        {"seed", "must be an integer in [-9223372036854775808, 9223372036854775807]",
+        enum_field("rng", "generator of X, Y, initial weights and minibatches (native: see random.hpp)", d.rng, kDataRngNames),
+        {"seed", "seed of that generator", "must be an integer in [-9223372036854775808, 9223372036854775807]",
          [&d](const YAML::Node& n) {
            long long v = 0;
            if (!parse_int64(n, v)) return false;
@@ -275,8 +276,8 @@ std::vector<Section> describe(RunConfig& c) {
   TrainingConfig& t = c.training;
   sections.push_back(
       {"training",
-       {int_field("steps", t.steps, 1, kMaxSteps),
-        {"batch", "must be full or a minibatch size in [1, 10000000]",
+       {int_field("steps", "gradient-descent steps T per pixel", t.steps, 1, kMaxSteps),
+        {"batch", "rows per gradient step; the recorded loss is always full-batch", "must be full or a minibatch size in [1, 10000000]",
          [&t](const YAML::Node& n) {
            std::string w;
            int size = 0;
@@ -289,17 +290,17 @@ std::vector<Section> describe(RunConfig& c) {
            return true;
          },
          [&t] { return t.batch.full ? std::string("full") : std::to_string(t.batch.size); }},
-        enum_field("precision", t.precision, kPrecisionNames)}});
+        enum_field("precision", "scalar type of training (measures are stored as float64)", t.precision, kPrecisionNames)}});
 
   PhaseSpaceConfig& p = c.phase_space;
   sections.push_back({"phase_space",
-                      {enum_field("kind", p.kind, kPhaseSpaceNames), interval_field("x", p.x),
-                       interval_field("y", p.y)}});
+                      {enum_field("kind", "the two hyperparameters: x = lr of W_0 (even layers), y = lr of W_1 (odd layers)", p.kind, kPhaseSpaceNames), interval_field("x", "first window, x axis, log10", p.x),
+                       interval_field("y", "first window, y axis, log10", p.y)}});
 
   RenderConfig& r = c.render;
   sections.push_back(
       {"render",
-       {{"resolution", "must be an integer or [cols, rows], each in [16, 65536]",
+       {{"resolution", "pixels per frame: n (square) or [cols, rows]", "must be an integer or [cols, rows], each in [16, 65536]",
          [&r](const YAML::Node& n) {
            int cols = 0, rows = 0;
            if (parse_int_in(n, 16, 65536, cols)) {
@@ -319,8 +320,8 @@ std::vector<Section> describe(RunConfig& c) {
   ZoomConfig& z = c.zoom;
   sections.push_back(
       {"zoom",
-       {int_field("frames", z.frames, 1, 100000),
-        {"factor", "must be a finite number > 1 and <= 1e6",
+       {int_field("frames", "frames in the zoom sequence (frame 0 is the first window)", z.frames, 1, 100000),
+        {"factor", "each frame is this many times narrower than the previous", "must be a finite number > 1 and <= 1e6",
          [&z](const YAML::Node& n) {
            double v = 0;
            if (!parse_finite_double(n, v) || !(v > 1.0) || v > 1e6) return false;
@@ -328,7 +329,7 @@ std::vector<Section> describe(RunConfig& c) {
            return true;
          },
          [&z] { return format_double(z.factor); }},
-        {"target", "must be auto or [x, y], finite, in [-300, 300] (log10 units)",
+        {"target", "auto = the densest boundary of the previous frame, or a fixed centre [x, y] (log10)", "must be auto or [x, y], finite, in [-300, 300] (log10 units)",
          [&z](const YAML::Node& n) {
            std::string w;
            if (n.IsScalar() && parse_word(n, w) && w == "auto") {
@@ -350,7 +351,7 @@ std::vector<Section> describe(RunConfig& c) {
 
   OutputConfig& o = c.output;
   sections.push_back({"output",
-                      {{"dir", "must be a non-empty path",
+                      {{"dir", "run directory: frame_NNN.png and run.h5 (--out overrides)", "must be a non-empty path",
                         [&o](const YAML::Node& n) {
                           std::string w;
                           if (!parse_word(n, w) || w.empty()) return false;
@@ -361,7 +362,7 @@ std::vector<Section> describe(RunConfig& c) {
 
   RuntimeConfig& rt = c.runtime;
   sections.push_back({"runtime",
-                      {int_field("threads", rt.threads, 0, 1024), int_field("tile", rt.tile, 1, 4096)}});
+                      {int_field("threads", "worker threads, 0 = all cores (--threads overrides); never changes a result", rt.threads, 0, 1024), int_field("tile", "tile side in pixels, the unit of work; never changes a result", rt.tile, 1, 4096)}});
   return sections;
 }
 
@@ -550,7 +551,7 @@ std::vector<ConfigKeyDoc> config_reference() {
   RunConfig defaults;
   std::vector<ConfigKeyDoc> docs;
   for (const auto& sec : describe(defaults)) {
-    for (const auto& f : sec.fields) docs.push_back({sec.name + "." + f.key, f.emit(), f.rule});
+    for (const auto& f : sec.fields) docs.push_back({sec.name + "." + f.key, f.emit(), f.rule, f.meaning});
   }
   return docs;
 }

@@ -179,3 +179,15 @@ TEST_CASE("cli: file problems exit 4 and never clobber an existing run", "[cli]"
   s.write("afile", "not a directory");
   check_one_line_error(s.run("zoom tiny.yaml --out afile"), 4, "afile: exists and is not a directory");
 }
+
+TEST_CASE("cli: the README's config reference is exactly `trainscape keys`", "[cli]") {
+  Scratch s;
+  const Result r = s.run("keys");
+  REQUIRE(r.code == 0);
+  const std::string readme = slurp(fs::path(TRAINSCAPE_SOURCE_DIR) / "README.md");
+  const std::string begin = "<!-- keys:begin -->\n", end = "<!-- keys:end -->";
+  const auto b = readme.find(begin), e = readme.find(end);
+  REQUIRE(b != std::string::npos);
+  REQUIRE(e != std::string::npos);
+  CHECK(readme.substr(b + begin.size(), e - b - begin.size()) == r.out);
+}

@@ -89,7 +89,7 @@ TEST_CASE("dataset size rules follow the notebook", "[config]") {
   CHECK(parameter_count(m) == 16 * 16 * 3 + 16);
 }
 
-TEST_CASE("--set overrides are applied in order and validated like the file", "[config]") {
+TEST_CASE("overrides given with --set are applied in order and validated like the file", "[config]") {
   const RunConfig c = load_config("training: {steps: 10}\n", "t.yaml",
                                   {"training.steps=20", "render.resolution=[32, 16]", "training.steps=30",
                                    "zoom.target=[1, 2]", "data.size=single"});

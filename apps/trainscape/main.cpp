@@ -103,11 +103,26 @@ int run_zoom_command(const ZoomOptions& opt) {
   return 0;
 }
 
+/// The config reference as a Markdown table; the README embeds exactly this output.
+void print_config_reference() {
+  // A '|' inside a cell would end it in Markdown.
+  auto cell = [](std::string text) {
+    for (std::size_t i = 0; (i = text.find('|', i)) != std::string::npos; i += 2) text.replace(i, 1, "\\|");
+    return text;
+  };
+  std::printf("| key | default | meaning | valid values |\n| --- | --- | --- | --- |\n");
+  for (const auto& k : config_reference()) {
+    std::printf("| `%s` | `%s` | %s | %s |\n", k.key.c_str(), k.default_value.c_str(), cell(k.meaning).c_str(),
+                cell(k.rule).c_str());
+  }
+}
+
 const char* kExamples = R"(Examples:
   trainscape zoom configs/quickstart.yaml
   trainscape zoom configs/paper_tanh.yaml --out runs/tanh --threads 2
   trainscape zoom configs/quickstart.yaml --set render.resolution=256 --set zoom.frames=4 --overwrite
   trainscape zoom configs/quickstart.yaml --set "zoom.target=[1.2, 2.5]" -q
+  trainscape keys
 
 Exit codes: 0 success, 1 internal error, 2 bad command line, 3 invalid config,
 4 file error (unreadable input, existing run without --overwrite, unwritable output),
@@ -134,6 +149,8 @@ int main(int argc, char** argv) {
   zoom->add_flag("--overwrite", zoom_opt.overwrite, "Replace an existing run in the run directory");
   zoom->add_flag("-q,--quiet", zoom_opt.quiet, "No progress or summary; print only the sequence dimension");
 
+  CLI::App* keys = app.add_subcommand("keys", "Print the config reference (every key, default and rule) as a Markdown table");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -149,6 +166,10 @@ int main(int argc, char** argv) {
 
   try {
     if (zoom->parsed()) return run_zoom_command(zoom_opt);
+    if (keys->parsed()) {
+      print_config_reference();
+      return 0;
+    }
     return static_cast<int>(ExitCode::Usage);
   } catch (const trainscape::Error& e) {
     std::fprintf(stderr, "trainscape: error: %s\n", e.what());

@@ -160,6 +160,7 @@ struct ConfigKeyDoc {
   std::string key;
   std::string default_value;
   std::string rule;
+  std::string meaning;
 };
 std::vector<ConfigKeyDoc> config_reference();
 
