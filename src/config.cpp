@@ -25,10 +25,18 @@ struct EnumName {
 };
 constexpr EnumName<Nonlinearity> kNonlinearityNames[] = {
     {Nonlinearity::Tanh, "tanh"}, {Nonlinearity::Relu, "relu"}, {Nonlinearity::Identity, "identity"}};
-constexpr EnumName<DataRng> kDataRngNames[] = {{DataRng::Native, "native"}};
+constexpr EnumName<DataRng> kDataRngNames[] = {{DataRng::Native, "native"}, {DataRng::Jax, "jax"}};
+constexpr EnumName<JaxErfInv> kJaxErfInvNames[] = {{JaxErfInv::LibmFma, "libm_fma"},
+                                                   {JaxErfInv::LibmPlain, "libm_plain"},
+                                                   {JaxErfInv::CephesFma, "cephes_fma"},
+                                                   {JaxErfInv::CephesPlain, "cephes_plain"}};
 constexpr EnumName<Precision> kPrecisionNames[] = {{Precision::Float64, "float64"},
                                                    {Precision::Float32, "float32"}};
-constexpr EnumName<PhaseSpaceKind> kPhaseSpaceNames[] = {{PhaseSpaceKind::LrVsLr, "lr_vs_lr"}};
+constexpr EnumName<PhaseSpaceKind> kPhaseSpaceNames[] = {
+    {PhaseSpaceKind::LrVsLr, "lr_vs_lr"},
+    {PhaseSpaceKind::OffsetAtInitVsLr, "offset_at_init_vs_lr"},
+    {PhaseSpaceKind::OffsetEveryStepVsLr, "offset_every_step_vs_lr"}};
+constexpr EnumName<Readout> kReadoutNames[] = {{Readout::Loss, "loss"}, {Readout::Probe, "probe"}};
 
 template <class E, std::size_t N>
 const char* enum_to_string(const EnumName<E> (&table)[N], E v) {
@@ -62,10 +70,14 @@ const char* to_string(Nonlinearity v) { return enum_to_string(kNonlinearityNames
 const char* to_string(DataRng v) { return enum_to_string(kDataRngNames, v); }
 const char* to_string(Precision v) { return enum_to_string(kPrecisionNames, v); }
 const char* to_string(PhaseSpaceKind v) { return enum_to_string(kPhaseSpaceNames, v); }
+const char* to_string(Readout v) { return enum_to_string(kReadoutNames, v); }
+const char* to_string(JaxErfInv v) { return enum_to_string(kJaxErfInvNames, v); }
 bool from_string(const std::string& n, Nonlinearity& out) { return enum_from_string(kNonlinearityNames, n, out); }
 bool from_string(const std::string& n, DataRng& out) { return enum_from_string(kDataRngNames, n, out); }
 bool from_string(const std::string& n, Precision& out) { return enum_from_string(kPrecisionNames, n, out); }
 bool from_string(const std::string& n, PhaseSpaceKind& out) { return enum_from_string(kPhaseSpaceNames, n, out); }
+bool from_string(const std::string& n, Readout& out) { return enum_from_string(kReadoutNames, n, out); }
+bool from_string(const std::string& n, JaxErfInv& out) { return enum_from_string(kJaxErfInvNames, n, out); }
 
 // ---- derived quantities ----------------------------------------------------------------------------
 
@@ -263,7 +275,7 @@ std::vector<Section> describe(RunConfig& c) {
            return true;
          },
          [&d] { return format_double(d.ratio); }},
-        enum_field("rng", "generator of X, Y, initial weights and minibatches (native: see random.hpp)", d.rng, kDataRngNames),
+        enum_field("rng", "generator of X, Y, initial weights and minibatches: native (random.hpp) or jax (the notebook's exact arrays for seed 0)", d.rng, kDataRngNames),
         {"seed", "seed of that generator", "must be an integer in [-9223372036854775808, 9223372036854775807]",
          [&d](const YAML::Node& n) {
            long long v = 0;
@@ -271,7 +283,8 @@ std::vector<Section> describe(RunConfig& c) {
            d.seed = v;
            return true;
          },
-         [&d] { return std::to_string(d.seed); }}}});
+         [&d] { return std::to_string(d.seed); }},
+        enum_field("jax_erf_inv", "rng: jax only: log1p and multiply-add flavour of XLA's erf_inv in normal draws (jax-rng.md section 10)", d.jax_erf_inv, kJaxErfInvNames)}});
 
   TrainingConfig& t = c.training;
   sections.push_back(
@@ -290,11 +303,13 @@ std::vector<Section> describe(RunConfig& c) {
            return true;
          },
          [&t] { return t.batch.full ? std::string("full") : std::to_string(t.batch.size); }},
-        enum_field("precision", "scalar type of training (measures are stored as float64)", t.precision, kPrecisionNames)}});
+        enum_field("precision", "scalar type of training (measures are stored as float64)", t.precision, kPrecisionNames),
+        enum_field("readout", "stored value: loss = the convergence measure, probe = the output at the probe input after training", t.readout, kReadoutNames)}});
 
   PhaseSpaceConfig& p = c.phase_space;
   sections.push_back({"phase_space",
-                      {enum_field("kind", "the two hyperparameters: x = lr of W_0 (even layers), y = lr of W_1 (odd layers)", p.kind, kPhaseSpaceNames), interval_field("x", "first window, x axis, log10", p.x),
+                      {enum_field("kind", "lr_vs_lr: x = lr of even layers (W_0), y = lr of odd layers; offset_*_vs_lr: x = offset added to W_0 once at init or before every step (the notebook), y = lr of all layers", p.kind, kPhaseSpaceNames),
+                       interval_field("x", "first window, x axis, log10", p.x),
                        interval_field("y", "first window, y axis, log10", p.y)}});
 
   RenderConfig& r = c.render;

@@ -134,9 +134,9 @@ double horner(const double (&c)[N], double t, bool fused) {
 bool uses_fma(ErfInvVariant v) { return v == ErfInvVariant::LibmFma || v == ErfInvVariant::CephesFma; }
 bool uses_cephes(ErfInvVariant v) { return v == ErfInvVariant::CephesPlain || v == ErfInvVariant::CephesFma; }
 
-constexpr double kSqrt2 = 1.4142135623730951;  // float64(np.sqrt(2)) = 0x3FF6A09E667F3BCD
+constexpr double kSqrt2 = 0x1.6a09e667f3bcdp+0;  // float64(np.sqrt(2)) = 1.4142135623730951
 // nextafter(-1.0, 0.0) = -1 + 2^-53: normal()'s lower bound, so that erf_inv never sees -1.
-constexpr double kNormalLo = -0.99999999999999988898;
+constexpr double kNormalLo = -0x1.fffffffffffffp-1;
 
 double bits_to_double(std::uint64_t b) {
   double d;
@@ -389,8 +389,8 @@ float erf_inv_f32(float x) {
 }
 
 std::vector<float> normal_f32(const Key& key, std::size_t n) {
-  constexpr float kLo = -0.99999994f;        // nextafter(-1.0f, 0.0f) = -1 + 2^-24
-  constexpr float kSqrt2f = 1.41421356f;     // float32(np.sqrt(2))
+  constexpr float kLo = -0x1.fffffep-1f;     // nextafter(-1.0f, 0.0f) = -1 + 2^-24
+  constexpr float kSqrt2f = 0x1.6a09e6p+0f;  // float32(np.sqrt(2)) = 1.41421354f
   const std::vector<float> u = uniform_f32(key, n, kLo, 1.0f);
   std::vector<float> out(n);
   for (std::size_t i = 0; i < n; ++i) out[i] = kSqrt2f * erf_inv_f32(u[i]);
@@ -428,6 +428,10 @@ std::int64_t JaxRandomness::minibatch_seed() const {
   return static_cast<std::int64_t>(static_cast<std::uint64_t>(seed_) + 42u);
 }
 
+std::int64_t JaxRandomness::probe_seed() const {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(seed_) - 1234567u);
+}
+
 ProblemDraw JaxRandomness::draw_problem(const std::vector<std::pair<int, int>>& weight_shapes, int n_data,
                                         int input_dim, int target_dim) const {
   ProblemDraw draw;
@@ -462,9 +466,15 @@ std::vector<std::vector<int>> JaxRandomness::minibatch_indices(int steps, int ba
   for (std::size_t t = 0; t < step_keys.size(); ++t) {
     // randint(key_t, (batch,), 0, n_data) with dtype int, which is int64 in x64 mode.
     const std::vector<std::int64_t> drawn = jax::randint_i64(step_keys[t], static_cast<std::size_t>(batch), 0, n_data);
-    indices[t].assign(drawn.begin(), drawn.end());
+    indices[t].resize(drawn.size());
+    for (std::size_t b = 0; b < drawn.size(); ++b) indices[t][b] = static_cast<int>(drawn[b]);  // < n_data
   }
   return indices;
+}
+
+DrawnMatrix JaxRandomness::probe_input(int input_dim) const {
+  // X_probe = normal(PRNGKey(-1234567), (1, d)): drawn from the seeded key directly, without a split.
+  return draw_normal(jax::prng_key(probe_seed()), 1, input_dim, variant_);
 }
 
 }  // namespace trainscape

@@ -23,6 +23,7 @@ Problem make_problem(const RunConfig& config) {
   p.steps = config.training.steps;
   p.precision = config.training.precision;
   p.phase_space = config.phase_space.kind;
+  p.readout = config.training.readout;
 
   std::vector<std::pair<int, int>> shapes;
   shapes.emplace_back(p.input_dim(), p.width);
@@ -30,11 +31,12 @@ Problem make_problem(const RunConfig& config) {
   shapes.emplace_back(p.width, p.target_dim);
 
   const int n_data = dataset_size(config.model, config.data);
-  const auto rng = make_randomness(config.data.rng, config.data.seed);
+  const auto rng = make_randomness(config.data);
   const ProblemDraw draw = rng->draw_problem(shapes, n_data, p.input_dim(), p.target_dim);
   for (const auto& w : draw.weights) p.weights.push_back(to_eigen(w));
   p.X = to_eigen(draw.inputs);
   p.Y = to_eigen(draw.targets);
+  p.probe = to_eigen(rng->probe_input(p.input_dim()));
   if (!config.training.batch.full) {
     p.minibatches = rng->minibatch_indices(p.steps, config.training.batch.size, n_data);
   }

@@ -2,11 +2,13 @@
 
 #include <cmath>
 
+#include "trainscape/jax_random.hpp"
+
 namespace trainscape {
 
 namespace {
 constexpr std::uint64_t kGolden = 0x9E3779B97F4A7C15ull;
-constexpr std::uint64_t kStreamX = 1, kStreamY = 2, kStreamMinibatch = 3, kStreamWeights = 16;
+constexpr std::uint64_t kStreamX = 1, kStreamY = 2, kStreamMinibatch = 3, kStreamProbe = 4, kStreamWeights = 16;
 
 std::uint64_t mix64(std::uint64_t z) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -65,11 +67,20 @@ std::vector<std::vector<int>> NativeRandomness::minibatch_indices(int steps, int
   return indices;
 }
 
-std::unique_ptr<ProblemRandomness> make_randomness(DataRng rng, std::int64_t seed) {
-  switch (rng) {
-    case DataRng::Native: return std::make_unique<NativeRandomness>(seed);
+DrawnMatrix NativeRandomness::probe_input(int input_dim) const { return draw_matrix(*this, kStreamProbe, 1, input_dim); }
+
+std::unique_ptr<ProblemRandomness> make_randomness(const DataConfig& data) {
+  if (data.rng == DataRng::Jax) {
+    jax::ErfInvVariant variant = jax::ErfInvVariant::LibmFma;
+    switch (data.jax_erf_inv) {
+      case JaxErfInv::LibmFma: variant = jax::ErfInvVariant::LibmFma; break;
+      case JaxErfInv::LibmPlain: variant = jax::ErfInvVariant::LibmPlain; break;
+      case JaxErfInv::CephesFma: variant = jax::ErfInvVariant::CephesFma; break;
+      case JaxErfInv::CephesPlain: variant = jax::ErfInvVariant::CephesPlain; break;
+    }
+    return std::make_unique<JaxRandomness>(data.seed, variant);
   }
-  return std::make_unique<NativeRandomness>(seed);
+  return std::make_unique<NativeRandomness>(data.seed);
 }
 
 }  // namespace trainscape

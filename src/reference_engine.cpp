@@ -112,13 +112,19 @@ void select_rows(const Mat<S>& m, const std::vector<int>& rows, Mat<S>& out) {
   for (std::size_t i = 0; i < rows.size(); ++i) out.row(static_cast<Eigen::Index>(i)) = m.row(rows[i]);
 }
 
+/// The loss of every step and, when asked, the network's first output at the probe input after
+/// the last step.
 template <class S>
-std::vector<double> loss_curve_in(const Problem& p, const HyperPoint& point) {
+std::vector<double> train_in(const Problem& p, const HyperPoint& point, double* probe_output) {
   Network<S> net(p, p.weights);
   const Mat<S> X = p.X.cast<S>();
   const Mat<S> Y = p.Y.cast<S>();
   std::vector<S> learning_rate;
-  for (int l = 0; l < p.depth; ++l) learning_rate.push_back(static_cast<S>(layer_learning_rate(l, point.x, point.y)));
+  for (int l = 0; l < p.depth; ++l) {
+    learning_rate.push_back(static_cast<S>(layer_learning_rate(p.phase_space, l, point.x, point.y)));
+  }
+  const S offset = static_cast<S>(w0_offset(p.phase_space, point.x));
+  if (p.phase_space == PhaseSpaceKind::OffsetAtInitVsLr) net.weights[0].array() += offset;
 
   ForwardPass<S> full, batch;
   BackwardScratch<S> scratch;
@@ -126,6 +132,8 @@ std::vector<double> loss_curve_in(const Problem& p, const HyperPoint& point) {
   Mat<S> Xb, Yb;
   std::vector<double> losses(static_cast<std::size_t>(p.steps));
   for (int t = 0; t < p.steps; ++t) {
+    // The notebook's reading: the offset is added again before every step's loss and gradient.
+    if (p.phase_space == PhaseSpaceKind::OffsetEveryStepVsLr) net.weights[0].array() += offset;
     forward(net, X, full);
     losses[t] = static_cast<double>(mean_squared_error(full.out, Y));
     if (p.full_batch()) {
@@ -138,7 +146,22 @@ std::vector<double> loss_curve_in(const Problem& p, const HyperPoint& point) {
     }
     for (int l = 0; l < p.depth; ++l) net.weights[l] -= learning_rate[l] * grads[l];
   }
+  if (probe_output) {
+    ForwardPass<S> probe;
+    forward(net, Mat<S>(p.probe.cast<S>()), probe);
+    *probe_output = static_cast<double>(probe.out(0, 0));
+  }
   return losses;
+}
+
+template <class S>
+PixelOutcome outcome_in(const Problem& p, const HyperPoint& point) {
+  double probe_output = 0.0;
+  const bool probe = p.readout == Readout::Probe;
+  const std::vector<double> losses = train_in<S>(p, point, probe ? &probe_output : nullptr);
+  PixelOutcome out = convergence_measure(losses.data(), p.steps);
+  if (probe) out.measure = probe_output;
+  return out;
 }
 
 }  // namespace
@@ -146,8 +169,13 @@ std::vector<double> loss_curve_in(const Problem& p, const HyperPoint& point) {
 namespace reference {
 
 std::vector<double> loss_curve(const Problem& problem, const HyperPoint& point) {
-  return problem.precision == Precision::Float32 ? loss_curve_in<float>(problem, point)
-                                                 : loss_curve_in<double>(problem, point);
+  return problem.precision == Precision::Float32 ? train_in<float>(problem, point, nullptr)
+                                                 : train_in<double>(problem, point, nullptr);
+}
+
+PixelOutcome outcome(const Problem& problem, const HyperPoint& point) {
+  return problem.precision == Precision::Float32 ? outcome_in<float>(problem, point)
+                                                 : outcome_in<double>(problem, point);
 }
 
 double loss_and_gradients(const Problem& problem, const std::vector<Eigen::MatrixXd>& weights,
@@ -167,10 +195,7 @@ double loss_and_gradients(const Problem& problem, const std::vector<Eigen::Matri
 
 void ReferenceEngine::train(const Problem& problem, const HyperPoint* points, std::size_t count,
                             PixelOutcome* out) const {
-  for (std::size_t i = 0; i < count; ++i) {
-    const std::vector<double> losses = reference::loss_curve(problem, points[i]);
-    out[i] = convergence_measure(losses.data(), problem.steps);
-  }
+  for (std::size_t i = 0; i < count; ++i) out[i] = reference::outcome(problem, points[i]);
 }
 
 }  // namespace trainscape

@@ -191,7 +191,7 @@ TEST_CASE("the resolved config round-trips through to_yaml exactly", "[config]")
 
 TEST_CASE("the config reference lists every key once with its default and rule", "[config]") {
   const auto docs = config_reference();
-  REQUIRE(docs.size() == 21);
+  REQUIRE(docs.size() == 23);
   CHECK(docs[0].key == "model.width");
   CHECK(docs[0].default_value == "16");
   CHECK(docs[0].rule == "must be an integer in [1, 4096]");

@@ -90,7 +90,7 @@ TEST_CASE("a recorded loss is the loss before that step's update", "[engine]") {
     REQUIRE(losses.size() == 3);
     std::vector<Eigen::MatrixXd> w = p.weights, g;
     CHECK(losses[0] == reference::loss_and_gradients(p, w, &g));
-    for (std::size_t l = 0; l < w.size(); ++l) w[l] -= layer_learning_rate(static_cast<int>(l), point.x, point.y) * g[l];
+    for (std::size_t l = 0; l < w.size(); ++l) w[l] -= layer_learning_rate(p.phase_space, static_cast<int>(l), point.x, point.y) * g[l];
     CHECK(losses[1] == Approx(reference::loss_and_gradients(p, w, nullptr)).epsilon(1e-14));
   }
 }
@@ -193,4 +193,44 @@ TEST_CASE("frames are bit-identical for 1 and 2 threads and any tile size", "[en
   for (auto v : c1.data) trained += v;
   CHECK(trained > 0);
   CHECK(trained < static_cast<int>(c1.size()));
+}
+
+TEST_CASE("offset phase spaces: once at initialisation, or before every step", "[engine][offset]") {
+  const Problem once = problem_from("model: {width: 4}\ntraining: {steps: 3}\nphase_space: {kind: offset_at_init_vs_lr}\n");
+  const HyperPoint point{0.25, 0.1};  // offset 0.25, every layer's learning rate 0.1
+  // Once: exactly lr_vs_lr training (x = y = 0.1) from W_0 + 0.25.
+  Problem shifted = problem_from("model: {width: 4}\ntraining: {steps: 3}\n");
+  shifted.weights[0].array() += 0.25;
+  CHECK(reference::loss_curve(once, point) == reference::loss_curve(shifted, {0.1, 0.1}));
+
+  // Every step: loss of step t is taken after the t-th addition of the offset.
+  const Problem every =
+      problem_from("model: {width: 4}\ntraining: {steps: 3}\nphase_space: {kind: offset_every_step_vs_lr}\n");
+  const auto losses = reference::loss_curve(every, point);
+  std::vector<Eigen::MatrixXd> w = every.weights, g;
+  for (int t = 0; t < 3; ++t) {
+    w[0].array() += 0.25;
+    const double expected = reference::loss_and_gradients(every, w, &g);
+    CHECK(losses[t] == Approx(expected).epsilon(1e-13));
+    for (std::size_t l = 0; l < w.size(); ++l) w[l] -= 0.1 * g[l];
+  }
+  CHECK(losses[1] != reference::loss_curve(once, point)[1]);  // the readings really differ
+}
+
+TEST_CASE("probe readout is the network's output at the probe input after training", "[engine][probe]") {
+  // Deep linear, depth 2: out = probe W_0 W_1 / (sqrt(d) n), by hand after one step.
+  const Problem p = problem_from("model: {width: 4, nonlinearity: identity}\ntraining: {steps: 1, readout: probe}\n");
+  REQUIRE(p.probe.rows() == 1);
+  REQUIRE(p.probe.cols() == 4);
+  const HyperPoint point{0.05, 0.07};
+  std::vector<Eigen::MatrixXd> w = p.weights, g;
+  reference::loss_and_gradients(p, w, &g);
+  w[0] -= 0.05 * g[0];
+  w[1] -= 0.07 * g[1];
+  const double expected = (p.probe * w[0] * w[1])(0, 0) / (std::sqrt(4.0) * 4.0);
+  const PixelOutcome o = reference::outcome(p, point);
+  CHECK(o.measure == Approx(expected).epsilon(1e-14));
+  // The class still comes from the losses.
+  const Problem loss_readout = problem_from("model: {width: 4, nonlinearity: identity}\ntraining: {steps: 1}\n");
+  CHECK(o.converged == reference::outcome(loss_readout, point).converged);
 }

@@ -6,7 +6,7 @@
 /// YAML shape (every key optional; these are the defaults):
 ///   model:       {width: 16, depth: 2, nonlinearity: tanh, target_dim: 1}
 ///   data:        {size: params, ratio: 1.0, rng: native, seed: 0}
-///   training:    {steps: 1000, batch: full, precision: float64}
+///   training:    {steps: 1000, batch: full, precision: float64, readout: loss}
 ///   phase_space: {kind: lr_vs_lr, x: [-3.0, 6.0], y: [-3.0, 6.0]}
 ///   render:      {resolution: 512}
 ///   zoom:        {frames: 8, factor: 2.0, target: auto}
@@ -24,21 +24,40 @@ namespace trainscape {
 
 /// The hidden-layer nonlinearity (model.md section 1).
 enum class Nonlinearity { Tanh, Relu, Identity };
-/// Which random generator draws X, Y, the initial weights and minibatch indices.
-enum class DataRng { Native };
+/// Which random generator draws X, Y, the initial weights and minibatch indices: native
+/// (random.hpp) or jax (jax_random.hpp: the notebook's exact arrays for seed 0).
+enum class DataRng { Native, Jax };
+/// How the jax generator's normal draws evaluate XLA's float64 erf_inv (jax-rng.md section 10):
+/// the C library's log1p with fused (FMA) or plain multiply-add Horner steps, or XLA:CPU's own
+/// Cephes log1p likewise. They differ only in the last bits of some draws.
+enum class JaxErfInv { LibmFma, LibmPlain, CephesFma, CephesPlain };
 /// Scalar type the network is trained in. Measures are always stored as float64.
 enum class Precision { Float64, Float32 };
 /// The two hyperparameters an image spans (model.md section 4).
-enum class PhaseSpaceKind { LrVsLr };
+///  - LrVsLr: x = learning rate of the even layers (W_0, W_2, ...), y = of the odd layers.
+///  - OffsetAtInitVsLr: x = an offset added to every entry of W_0 once, at initialisation (the
+///    paper's words); y = one learning rate for all layers.
+///  - OffsetEveryStepVsLr: the same offset added to W_0 before EVERY step, ahead of the loss and
+///    gradient (what the notebook did, and what produced the paper's 1.98 panel).
+enum class PhaseSpaceKind { LrVsLr, OffsetAtInitVsLr, OffsetEveryStepVsLr };
+/// What a pixel's stored value is (model.md section 5).
+///  - Loss: the signed convergence measure (< 0 trained, > 0 diverged).
+///  - Probe: the network's first output at the fixed probe input after training (NaN or +-inf
+///    when training blew up); the class is still the loss rule's.
+enum class Readout { Loss, Probe };
 
 const char* to_string(Nonlinearity v);
 const char* to_string(DataRng v);
 const char* to_string(Precision v);
 const char* to_string(PhaseSpaceKind v);
+const char* to_string(Readout v);
+const char* to_string(JaxErfInv v);
 bool from_string(const std::string& name, Nonlinearity& out);
 bool from_string(const std::string& name, DataRng& out);
 bool from_string(const std::string& name, Precision& out);
 bool from_string(const std::string& name, PhaseSpaceKind& out);
+bool from_string(const std::string& name, Readout& out);
+bool from_string(const std::string& name, JaxErfInv& out);
 
 // ---- small value types used by the sections ----
 
@@ -86,20 +105,22 @@ struct ModelConfig {
 struct DataConfig {
   DataSize size;                 ///< params | single | <int>
   double ratio = 1.0;            ///< dataset size / parameter count, used with size: params; > 0
-  DataRng rng = DataRng::Native; ///< native (see random.hpp)
+  DataRng rng = DataRng::Native; ///< native | jax
   std::int64_t seed = 0;         ///< any 64-bit integer
+  JaxErfInv jax_erf_inv = JaxErfInv::LibmFma;  ///< only with rng: jax
 };
 
 struct TrainingConfig {
   int steps = 1000;                        ///< gradient-descent steps T, 1..10^7
   BatchSize batch;                         ///< full | <int>
   Precision precision = Precision::Float64;///< float64 | float32
+  Readout readout = Readout::Loss;         ///< loss | probe
 };
 
 struct PhaseSpaceConfig {
   PhaseSpaceKind kind = PhaseSpaceKind::LrVsLr;
-  Interval x{-3.0, 6.0};  ///< log10 of the x hyperparameter (lr of W_0)
-  Interval y{-3.0, 6.0};  ///< log10 of the y hyperparameter (lr of W_1)
+  Interval x{-3.0, 6.0};  ///< log10 of the x hyperparameter (lr of W_0, or the W_0 offset)
+  Interval y{-3.0, 6.0};  ///< log10 of the y hyperparameter (lr of W_1, or the common lr)
 };
 
 struct RenderConfig {

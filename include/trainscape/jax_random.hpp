@@ -18,7 +18,9 @@
 ///    inlined Cephes expansion on XLA:CPU) and whether XLA's LLVM fused the Horner multiply-adds.
 ///    ErfInvVariant names the candidates. The published float64 values (§13.3) are matched by all
 ///    of them; between them the results differ by a few ulp in some entries (up to ~30 ulp for
-///    the Cephes log1p). No variant is claimed to be bit-identical to the original Colab run.
+///    the Cephes log1p). No variant is claimed to be bit-identical to the original Colab run, and
+///    the notebook-specific doubles the tests pin (§13.4) come from the spec's reference model,
+///    not from a JAX run.
 ///
 /// Failure behaviour: the functions are pure and thread-safe. Requests that JAX would serve with
 /// its multi-block scheme (2^32 - 1 or more 32-bit words from one call, i.e. about 2^31 doubles;
@@ -81,9 +83,10 @@ double unit_interval_from_bits(std::uint64_t bits);
 
 /// jax.random.uniform(key, (n,), float64, minval, maxval) (§7):
 /// max(minval, f * (maxval - minval) + minval) with f = unit_interval_from_bits(bits).
-/// The product and the sum are rounded separately. That is exact, and backend-independent, for
-/// [0, 1) and for any interval whose width is a power of two times a small integer; for other
-/// bounds XLA may have fused them into one FMA, which can move the result by 1 ulp (§7, §10.5).
+/// The product and the sum are rounded separately. When maxval - minval is a power of two (as for
+/// [0, 1) and for normal()'s interval) the product is exact, so this equals what XLA computes
+/// with or without FMA fusion; for other bounds XLA may have fused the two into one FMA, which can
+/// move the result by 1 ulp (§7, §10.5).
 std::vector<double> uniform_f64(const Key& key, std::size_t n, double minval = 0.0, double maxval = 1.0);
 
 /// Which last-bit behaviour of XLA's float64 erf_inv to reproduce (§10.5). Two independent
@@ -164,9 +167,12 @@ double multiply_add_as_compiled(double a, double b, double c);
 ///   rng, s = split(rng); X = normal(s, (n_data, input_dim))
 ///   rng, s = split(rng); Y = normal(s, (n_data, target_dim))
 ///   minibatches: keys = split(PRNGKey(seed + 42), steps); step t: randint(keys[t], (batch,), 0, n_data)
-/// With seed 0 these are the notebook's PRNGKey(0) and PRNGKey(42). For other seeds the minibatch
-/// key's seed is seed + 42 wrapped to int64 (a trainscape choice: the notebook has no seed
-/// parameter), so one seed still names the whole problem.
+///   probe input: normal(PRNGKey(seed - 1234567), (1, input_dim)), no split
+/// With seed 0 these are the notebook's PRNGKey(0), PRNGKey(42) and PRNGKey(-1234567). For other
+/// seeds the minibatch and probe seeds are offset by the same amounts, wrapping at the ends of
+/// int64 (a trainscape choice: the notebook has no seed parameter), so one seed still names the
+/// whole problem. The notebook evaluates the probe inside jit; if XLA constant-folded that draw
+/// with host math its last bits could differ from any variant here (UNCONFIRMED, §15 item 5).
 /// Everything is float64, entries N(0, 1), row-major as in DrawnMatrix. Because JAX draws a whole
 /// array at once, a matrix depends on its shape: X for N = 272 and for N = 16 share no values, and
 /// the step keys depend on `steps`.
@@ -180,11 +186,14 @@ class JaxRandomness final : public ProblemRandomness {
   ProblemDraw draw_problem(const std::vector<std::pair<int, int>>& weight_shapes, int n_data, int input_dim,
                            int target_dim) const override;
   std::vector<std::vector<int>> minibatch_indices(int steps, int batch, int n_data) const override;
+  DrawnMatrix probe_input(int input_dim) const override;
 
   std::int64_t seed() const { return seed_; }
   jax::ErfInvVariant variant() const { return variant_; }
   /// The seed of the minibatch keys: seed + 42, wrapping at the ends of int64.
   std::int64_t minibatch_seed() const;
+  /// The seed of the probe input's key: seed - 1234567, wrapping at the ends of int64.
+  std::int64_t probe_seed() const;
 
  private:
   std::int64_t seed_;

@@ -17,10 +17,12 @@ struct Problem {
   int steps = 1000;     ///< gradient-descent steps T (losses recorded: T)
   Precision precision = Precision::Float64;
   PhaseSpaceKind phase_space = PhaseSpaceKind::LrVsLr;
+  Readout readout = Readout::Loss;
 
   Eigen::MatrixXd X;                     ///< inputs, N x d, one example per row
   Eigen::MatrixXd Y;                     ///< targets, N x k
   std::vector<Eigen::MatrixXd> weights;  ///< initial W_0 (d x n), W_1..W_{L-2} (n x n), W_{L-1} (n x k)
+  Eigen::MatrixXd probe;                 ///< probe input, 1 x d (used by readout: probe)
   /// Minibatch rows per step (steps x batch), the same for every pixel; empty = full batch.
   std::vector<std::vector<int>> minibatches;
 
@@ -33,9 +35,16 @@ struct Problem {
 /// minibatch indices from the config's generator and seed (random.hpp).
 Problem make_problem(const RunConfig& config);
 
-/// Learning rate of layer `layer` for a pixel whose two hyperparameters are (x, y) in the
-/// lr_vs_lr phase space: layer i uses x when i is even and y when i is odd (model.md section 3:
-/// hparams[i mod 2]; for L = 2, x drives W_0 and y drives W_1).
-inline double layer_learning_rate(int layer, double x, double y) { return layer % 2 == 0 ? x : y; }
+/// Learning rate of layer `layer` for a pixel whose two hyperparameters are (x, y): in lr_vs_lr,
+/// layer i uses x when i is even and y when i is odd (model.md section 3: hparams[i mod 2]; for
+/// L = 2, x drives W_0 and y drives W_1); in the offset phase spaces every layer uses y.
+inline double layer_learning_rate(PhaseSpaceKind kind, int layer, double x, double y) {
+  if (kind != PhaseSpaceKind::LrVsLr) return y;
+  return layer % 2 == 0 ? x : y;
+}
+
+/// The offset added to every entry of W_0 for a pixel with hyperparameters (x, y): x in the
+/// offset phase spaces, 0 in lr_vs_lr.
+inline double w0_offset(PhaseSpaceKind kind, double x) { return kind == PhaseSpaceKind::LrVsLr ? 0.0 : x; }
 
 }  // namespace trainscape

@@ -35,6 +35,8 @@ class ProblemRandomness {
   /// Minibatch indices for steps 0 .. steps-1: `batch` indices per step, uniform in [0, n_data),
   /// with replacement; every pixel uses the same indices at the same step.
   virtual std::vector<std::vector<int>> minibatch_indices(int steps, int batch, int n_data) const = 0;
+  /// The probe input of readout: probe, 1 x input_dim, entries N(0, 1).
+  virtual DrawnMatrix probe_input(int input_dim) const = 0;
 };
 
 /// The native generator (data.rng: native). Counter-based, so any value can be computed on its
@@ -45,7 +47,7 @@ class ProblemRandomness {
 ///   normal(s, i)  = sqrt(-2 ln u1) * cos(2 pi u2),  u1 = uniform(s, 2i), u2 = uniform(s, 2i+1)
 ///   index(s, i, n)= floor(uniform(s, i) * n)
 /// Streams: weights of layer l -> 16 + l; X -> 1; Y -> 2; minibatch indices -> 3 with
-/// i = step * batch + b. Matrices are filled in row-major order, i = r * cols + c.
+/// i = step * batch + b; probe input -> 4. Matrices are filled in row-major order, i = r * cols + c.
 /// (std::log/std::cos come from the C library; results are identical on one platform.)
 class NativeRandomness final : public ProblemRandomness {
  public:
@@ -53,6 +55,7 @@ class NativeRandomness final : public ProblemRandomness {
   ProblemDraw draw_problem(const std::vector<std::pair<int, int>>& weight_shapes, int n_data, int input_dim,
                            int target_dim) const override;
   std::vector<std::vector<int>> minibatch_indices(int steps, int batch, int n_data) const override;
+  DrawnMatrix probe_input(int input_dim) const override;
 
   std::uint64_t bits(std::uint64_t stream, std::uint64_t i) const;
   double uniform(std::uint64_t stream, std::uint64_t i) const;
@@ -62,7 +65,7 @@ class NativeRandomness final : public ProblemRandomness {
   std::int64_t seed_;
 };
 
-/// The generator the config asks for.
-std::unique_ptr<ProblemRandomness> make_randomness(DataRng rng, std::int64_t seed);
+/// The generator the config's data section asks for (rng, seed, jax_erf_inv).
+std::unique_ptr<ProblemRandomness> make_randomness(const DataConfig& data);
 
 }  // namespace trainscape

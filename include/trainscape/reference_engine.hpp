@@ -19,8 +19,14 @@ namespace reference {
 /// The loss of every step t = 0 .. T-1 (before update t) of gradient descent from the problem's
 /// initial weights at hyperparameters `point`, in the problem's precision, widened to double.
 /// Full batch, or the problem's minibatch rows for the gradient (the recorded loss is always
-/// the full-batch loss).
+/// the full-batch loss). In the offset phase spaces, point.x is added to every entry of W_0
+/// once before step 0 or before every step (then the loss of step t is taken after that
+/// step's addition), and point.y is every layer's learning rate.
 std::vector<double> loss_curve(const Problem& problem, const HyperPoint& point);
+
+/// One pixel's outcome: the convergence measure of loss_curve, or with readout: probe the
+/// network's first output at problem.probe after the last step (class still from the losses).
+PixelOutcome outcome(const Problem& problem, const HyperPoint& point);
 
 /// Full-batch loss mean((out - Y)^2) at `weights` (same shapes as problem.weights), in float64,
 /// and, if `gradients` is not null, d loss / d W_l for every layer (backpropagation).

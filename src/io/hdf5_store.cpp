@@ -408,6 +408,10 @@ Problem read_problem(const Reader& r, const H5::Group& root) {
           "/problem: unknown nonlinearity '" + nonlinearity + "'");
   const std::string precision = r.attr_string(g, gp, "precision");
   r.check(from_string(precision, p.precision), "/problem: unknown precision '" + precision + "'");
+  const std::string phase_space = r.attr_string(g, gp, "phase_space");
+  r.check(from_string(phase_space, p.phase_space), "/problem: unknown phase_space '" + phase_space + "'");
+  const std::string readout = r.attr_string(g, gp, "readout");
+  r.check(from_string(readout, p.readout), "/problem: unknown readout '" + readout + "'");
   p.width = r.attr_int(g, gp, "width");
   p.depth = r.attr_int(g, gp, "depth");
   p.target_dim = r.attr_int(g, gp, "target_dim");
@@ -424,6 +428,11 @@ Problem read_problem(const Reader& r, const H5::Group& root) {
           "/problem/Y is " + std::to_string(p.Y.rows()) + " x " + std::to_string(p.Y.cols()) +
               ", expected n_data x target_dim = " + std::to_string(n_data) + " x " +
               std::to_string(p.target_dim));
+
+  p.probe = r.matrix(g, gp, "probe");
+  r.check(p.probe.rows() == 1 && p.probe.cols() == p.width,
+          "/problem/probe is " + std::to_string(p.probe.rows()) + " x " + std::to_string(p.probe.cols()) +
+              ", expected 1 x width = 1 x " + std::to_string(p.width));
 
   const H5::Group wg = r.group(g, gp, "weights");
   for (int l = 0; l < p.depth; ++l) {
@@ -549,8 +558,11 @@ void Hdf5RunStore::on_run_start(const RunConfig& config, const Problem& problem)
   w.attr_int64(g, gp, "n_data", problem.n_data());
   w.attr_int64(g, gp, "steps", problem.steps);
   w.attr_string(g, gp, "precision", to_string(problem.precision));
+  w.attr_string(g, gp, "phase_space", to_string(problem.phase_space));
+  w.attr_string(g, gp, "readout", to_string(problem.readout));
   w.matrix(g, gp, "X", problem.X);
   w.matrix(g, gp, "Y", problem.Y);
+  w.matrix(g, gp, "probe", problem.probe);
 
   H5::Group wg = w.group(g, gp, "weights");
   for (std::size_t l = 0; l < problem.weights.size(); ++l) {

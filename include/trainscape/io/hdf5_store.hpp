@@ -7,10 +7,11 @@
 ///                                  config (string, the resolved YAML), dimension (float64, the
 ///                                  median slope pooled over all frames; written when the run ends),
 ///                                  frames_completed (int64, updated after every frame)
-///   /problem                attrs: nonlinearity (string), width, depth, target_dim, n_data, steps
-///                                  (int64), precision (string)
+///   /problem                attrs: nonlinearity, precision, phase_space, readout (strings),
+///                                  width, depth, target_dim, n_data, steps (int64)
 ///   /problem/X              float64 [N, d]   row-major, one example per row
 ///   /problem/Y              float64 [N, k]
+///   /problem/probe          float64 [1, d]   the probe input (readout: probe)
 ///   /problem/weights/0 ..   float64, initial W_l in model.md's orientation ([fan_in, fan_out];
 ///     /problem/weights/{L-1}        W_0 is [d, n])
 ///   /problem/minibatch_indices  int64 [T, B]   only when training.batch is not full

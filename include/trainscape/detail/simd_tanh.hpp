@@ -1,0 +1,107 @@
+#pragma once
+/// Vectorised tanh for the batched engine, float64 and float32, no libm call per element.
+///
+/// Method (per lane, x any double or float):
+///   u = min(2|x|, U)                          U = 40 (float64) / 20 (float32): tanh is 1 there
+///   E = expm1(u) = 2^k (1 + p) - 1            k = round(u / ln 2), r = u - k ln 2 in [-ln2/2, ln2/2],
+///                                             r = r_hi + r_lo (Cody-Waite, r_hi exact),
+///                                             p = r_hi + [r_hi^2 P(r_hi) + r_lo exp(r_hi)],
+///                                             P the Taylor polynomial of (expm1(r) - r) / r^2,
+///                                             E formed with one FMA: fma(2^k, p, 2^k - 1)
+///   tanh|x| = E / (E + 2)                     quotient q0, then one correction step that removes
+///                                             the rounding of E + 2 and of the division:
+///                                             q0 = E * (1 / D), q = q0 + (E - q0 D - q0 dD) / D
+///                                             (the residual E - q0 D is exact by one FMA)
+///   tanh x  = sign(x) * tanh|x|               sign restored by a bit operation
+/// Working with u >= 0 means errors of E are never amplified (d ln tanh / d ln E = 2 / (E + 2) <= 1).
+/// Special values: tanh(+-0) = +-0, tanh(+-inf) = +-1, tanh(NaN) = NaN (the clamp is written so
+/// that NaN passes through), tiny and subnormal inputs come back as x.
+/// Measured error (tests/test_batched_engine.cpp, against long double tanhl): see kTanhMaxUlp*.
+/// Every lane runs the same operation sequence, so the result does not depend on the vector type.
+#include <cstddef>
+
+#include "trainscape/detail/simd.hpp"
+
+namespace trainscape::detail {
+
+/// Error bounds the accuracy test asserts (in units in the last place of the correctly rounded
+/// result, measured against long double tanhl over 2e6 points spanning every binade that matters).
+inline constexpr double kTanhMaxUlpDouble = 1.0;
+inline constexpr double kTanhMaxUlpFloat = 1.0;
+
+template <class S>
+struct TanhConstants;
+
+template <>
+struct TanhConstants<double> {
+  static constexpr double clamp = 40.0;
+  static constexpr double inv_ln2 = 1.4426950408889634;
+  static constexpr double ln2_hi = 6.93147180369123816490e-01;  // low 21 bits zero: k * ln2_hi exact
+  static constexpr double ln2_lo = 1.90821492927058770002e-10;
+  static constexpr double magic = 6755399441055744.0 + 1023.0;   // 1.5 * 2^52 + exponent bias
+  // 1 / n!, n = 13 .. 2
+  static constexpr int degree = 12;
+  static constexpr double c[degree] = {1.6059043836821613e-10, 2.08767569878681e-09,  2.505210838544172e-08,
+                                       2.755731922398589e-07,  2.7557319223985893e-06, 2.48015873015873e-05,
+                                       1.984126984126984e-04,  1.388888888888889e-03,  8.333333333333333e-03,
+                                       4.1666666666666664e-02, 1.6666666666666666e-01, 0.5};
+};
+
+template <>
+struct TanhConstants<float> {
+  static constexpr float clamp = 20.0f;
+  static constexpr float inv_ln2 = 1.44269504f;
+  static constexpr float ln2_hi = 0.693145751953125f;  // low 11 bits zero
+  static constexpr float ln2_lo = 1.428606765330187045e-06f;
+  static constexpr float magic = 12582912.0f + 127.0f;  // 1.5 * 2^23 + exponent bias
+  // 1 / n!, n = 7 .. 2
+  static constexpr int degree = 6;
+  static constexpr float c[degree] = {1.98412698e-04f, 1.38888889e-03f, 8.33333333e-03f,
+                                      4.16666667e-02f, 1.66666667e-01f, 0.5f};
+};
+
+/// tanh of every lane of x (see the file comment).
+template <class V>
+inline V tanh_v(V x) {
+  using S = typename V::scalar;
+  using C = TanhConstants<S>;
+  const V ax = simd::abs_(x);
+  const V sign = simd::sign_bit(x);
+  // min_(a, b) returns b when either is NaN: a NaN input stays NaN.
+  const V u = simd::min_(V::set1(C::clamp), ax + ax);
+  const V t = simd::fmadd(u, V::set1(C::inv_ln2), V::set1(C::magic));
+  const V k = t - V::set1(C::magic);
+  const V r_hi = simd::fnmadd(k, V::set1(C::ln2_hi), u);  // exact
+  const V r_lo = k * V::set1(-C::ln2_lo);
+  V poly = V::set1(C::c[0]);
+  for (int i = 1; i < C::degree; ++i) poly = simd::fmadd(poly, r_hi, V::set1(C::c[i]));
+  const V one = V::set1(S(1));
+  const V q = (r_hi * r_hi) * poly;                  // expm1(r_hi) - r_hi
+  const V tail = simd::fmadd(r_lo, one + (r_hi + q), q);  // + r_lo exp(r_hi)
+  const V two_k = simd::shift_to_exponent(t);
+  const V two = V::set1(S(2));
+  // E = 2^k r_hi + (2^k - 1) + 2^k tail as an unevaluated sum e + e_lo: the first two terms are
+  // exact and |2^k - 1| >= |2^k r_hi| (or 2^k - 1 = 0), so Fast2Sum gives their sum exactly.
+  const V b = two_k - one;
+  const V a = two_k * r_hi;
+  const V s = a + b;
+  const V s_lo = simd::fmadd(two_k, tail, (b - s) + a);
+  // Renormalise (|s| >= |s_lo| here), so that e_lo is below half an ulp of e.
+  const V e = s + s_lo;  // >= 0
+  const V e_lo = (s - e) + s_lo;
+  const V d = e + two;
+  const V inv_d = one / d;
+  const V q0 = e * inv_d;  // within about 1 ulp of e / d, so the residual below is exact
+  // Exact rounding error of d = e + 2 (Fast2Sum on the larger and the smaller operand).
+  const V d_err = (simd::max_(e, two) - d) + simd::min_(e, two) + e_lo;
+  const V rho = simd::fnmadd(q0, d, e) + e_lo;  // e + e_lo - q0 d
+  const V c = simd::fnmadd(q0, d_err, rho);
+  return simd::bxor(simd::fmadd(c, inv_d, q0), sign);
+}
+
+/// out[i] = tanh(in[i]) for i < n with the engine's kernel (compiled for this build's ISA);
+/// in and out may alias. For tests and benchmarks.
+void tanh_array(const double* in, double* out, std::size_t n);
+void tanh_array(const float* in, float* out, std::size_t n);
+
+}  // namespace trainscape::detail
