@@ -377,7 +377,16 @@ std::vector<Section> describe(RunConfig& c) {
 
   RuntimeConfig& rt = c.runtime;
   sections.push_back({"runtime",
-                      {int_field("threads", "worker threads, 0 = all cores (--threads overrides); never changes a result", rt.threads, 0, 1024), int_field("tile", "tile side in pixels, the unit of work; never changes a result", rt.tile, 1, 4096)}});
+                      {int_field("threads", "worker threads, 0 = all cores (--threads overrides); never changes a result", rt.threads, 0, 1024), {"tile", "tile side in pixels, the unit of work; auto = frame side / 8 within [8, 64]; never changes a result",
+                        "must be auto or an integer in [1, 4096]",
+                        [&rt](const YAML::Node& n) {
+                          std::string w;
+                          if (parse_int_in(n, 1, 4096, rt.tile)) return true;
+                          if (!parse_word(n, w) || w != "auto") return false;
+                          rt.tile = 0;
+                          return true;
+                        },
+                        [&rt] { return rt.tile == 0 ? std::string("auto") : std::to_string(rt.tile); }}}});
   return sections;
 }
 

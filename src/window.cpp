@@ -1,5 +1,6 @@
 #include "trainscape/window.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -47,6 +48,12 @@ double Grid::offset_y(int row) const {
 // down to a couple of ulps of the hyperparameter itself.
 double Grid::value_x(int col) const { return scale_x_ * std::pow(10.0, offset_x(col)); }
 double Grid::value_y(int row) const { return scale_y_ * std::pow(10.0, offset_y(row)); }
+
+int resolve_tile_side(int configured, int cols, int rows) {
+  if (configured > 0) return configured;
+  const int side = (std::max(cols, rows) + 7) / 8;
+  return std::clamp(side, 8, 64);
+}
 
 std::vector<Tile> make_tiles(int cols, int rows, int tile_size) {
   std::vector<Tile> tiles;

@@ -50,7 +50,8 @@ void compute_measures(const Problem& problem, const Engine& engine, const Grid& 
                       Image<double>& measure, Image<std::uint8_t>& converged) {
   measure = Image<double>(grid.rows(), grid.cols());
   converged = Image<std::uint8_t>(grid.rows(), grid.cols());
-  const std::vector<Tile> tiles = make_tiles(grid.cols(), grid.rows(), runtime.tile);
+  const std::vector<Tile> tiles =
+      make_tiles(grid.cols(), grid.rows(), resolve_tile_side(runtime.tile, grid.cols(), grid.rows()));
   const int n_tiles = static_cast<int>(tiles.size());
   const int threads = resolve_threads(runtime.threads);
 
@@ -192,7 +193,8 @@ ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engi
     }
     check_resolvable(window, cols, rows, problem.precision, "zoom frame " + std::to_string(k));
     const Grid grid(window, cols, rows);
-    observer.on_frame_start(k, window, static_cast<int>(make_tiles(cols, rows, config.runtime.tile).size()));
+    const int tile_side = resolve_tile_side(config.runtime.tile, cols, rows);
+    observer.on_frame_start(k, window, static_cast<int>(make_tiles(cols, rows, tile_side).size()));
 
     FrameResult frame;
     frame.index = k;

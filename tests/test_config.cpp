@@ -39,7 +39,7 @@ TEST_CASE("an empty config gives the documented defaults", "[config]") {
   CHECK(c.zoom.target.automatic);
   CHECK(c.output.dir == "runs/example");
   CHECK(c.runtime.threads == 0);
-  CHECK(c.runtime.tile == 64);
+  CHECK(c.runtime.tile == 0);  // auto
   CHECK(dataset_size(c.model, c.data) == 272);  // the paper's N
   CHECK(parameter_count(c.model) == 272);
 }

@@ -61,6 +61,16 @@ TEST_CASE("windows finer than the precision resolves are refused", "[window]") {
   CHECK(min_log10_spacing(Precision::Float64) == Approx(2 * 0x1.0p-52 / std::log(10.0)));
 }
 
+TEST_CASE("auto tile sides depend only on the frame size", "[window]") {
+  CHECK(resolve_tile_side(0, 64, 64) == 8);
+  CHECK(resolve_tile_side(0, 96, 96) == 12);
+  CHECK(resolve_tile_side(0, 256, 100) == 32);
+  CHECK(resolve_tile_side(0, 512, 512) == 64);
+  CHECK(resolve_tile_side(0, 4096, 4096) == 64);
+  CHECK(resolve_tile_side(0, 16, 16) == 8);
+  CHECK(resolve_tile_side(24, 4096, 4096) == 24);
+}
+
 TEST_CASE("tiles cover the grid exactly once, row-major, cut short at the far edges", "[window]") {
   const auto tiles = make_tiles(10, 7, 4);
   REQUIRE(tiles.size() == 6);  // 3 tile columns x 2 tile rows

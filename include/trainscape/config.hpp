@@ -11,7 +11,7 @@
 ///   render:      {resolution: 512}
 ///   zoom:        {frames: 8, factor: 2.0, target: auto}
 ///   output:      {dir: runs/example}
-///   runtime:     {threads: 0, tile: 64}
+///   runtime:     {threads: 0, tile: auto}
 /// The README's config reference lists every key with its range; it is generated from the same
 /// field table as the reader (see config_reference()).
 #include <cstdint>
@@ -139,7 +139,8 @@ struct OutputConfig {
 
 struct RuntimeConfig {
   int threads = 0;  ///< worker threads, 0 = all cores; never changes a result bit
-  int tile = 64;    ///< tile side in pixels, 1..4096; never changes a result bit
+  int tile = 0;     ///< tile side in pixels, 1..4096, or 0 = auto (resolve_tile_side);
+                    ///< never changes a result bit
 };
 
 /// The whole configuration. Plain data; copyable.

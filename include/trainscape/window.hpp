@@ -78,6 +78,12 @@ struct Tile {
   int cols = 0;
 };
 
+/// The tile side used for a cols x rows frame: `configured` if > 0; otherwise (auto) the larger
+/// side / 8, rounded up, kept within [8, 64], so that every frame has dozens of tiles to share
+/// among threads while big frames keep tiles large. Depends only on the config, never on the
+/// thread count, so the decomposition of a frame is fixed by its config.
+int resolve_tile_side(int configured, int cols, int rows);
+
 /// Tiles of side `tile_size` (>= 1) covering a cols x rows grid, row-major from (0, 0); the last
 /// tile of each row and column is cut short.
 std::vector<Tile> make_tiles(int cols, int rows, int tile_size);

@@ -66,7 +66,8 @@ class ObserverList final : public ZoomObserver {
   std::vector<ZoomObserver*> observers_;
 };
 
-/// Measures of every pixel of `grid`, computed tile by tile (tiles of side runtime.tile, in
+/// Measures of every pixel of `grid`, computed tile by tile (tiles of side
+/// resolve_tile_side(runtime.tile, ...), in
 /// parallel over runtime.threads threads, 0 = all). The result does not depend on the thread
 /// count or the tile size. Calls observer.on_tile_done after each tile; throws Interrupted if it
 /// returns false.
