@@ -174,6 +174,11 @@ Window window_towards(const Window& first, const ZoomTarget& target, double fact
   return w;
 }
 
+std::int64_t zoom_memory_bytes(int cols, int rows) {
+  constexpr std::int64_t kBytesPerPixel = 2 * (8 + 1 + 1) + 16 + 6 + 3;
+  return static_cast<std::int64_t>(cols) * rows * kBytesPerPixel;
+}
+
 // ---- the zoom ------------------------------------------------------------------------------------
 
 ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engine& engine,

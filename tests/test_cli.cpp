@@ -153,6 +153,9 @@ TEST_CASE("cli: bad configs exit 3 with file, line, key, value and rule", "[cli]
   check_one_line_error(s.run("zoom ok.yaml --set training.steps=0"), 3, "--set training.steps=0");
   check_one_line_error(s.run("zoom ok.yaml --set model.size=3"), 3, "unknown key 'model.size'");
   check_one_line_error(s.run("zoom ok.yaml --engine warp"), 3, "unknown engine 'warp'");
+  // 65536^2 pixels need terabytes: refused before anything is allocated or created.
+  check_one_line_error(s.run("zoom ok.yaml --set render.resolution=65536"), 3,
+                       "render.resolution = [65536, 65536] needs about 180.0 GiB of memory");
   // None of these created the run directory.
   CHECK_FALSE(fs::exists(s.dir / "out"));
   CHECK_FALSE(fs::exists(s.dir / "runs"));

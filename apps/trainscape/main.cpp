@@ -70,11 +70,29 @@ void prepare_output_dir(const std::string& dir, bool overwrite) {
   if (::access(dir.c_str(), W_OK) != 0) throw IoError(dir + ": the run directory is not writable");
 }
 
+/// Refuses a resolution whose frames would not fit in this machine's memory, before allocating.
+void check_memory(const RunConfig& config) {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page_size <= 0) return;  // unknown: let the allocation decide
+  const double available = static_cast<double>(pages) * static_cast<double>(page_size);
+  const auto& r = config.render.resolution;
+  const double needed = static_cast<double>(zoom_memory_bytes(r.cols, r.rows));
+  if (needed > 0.8 * available) {
+    char msg[256];
+    std::snprintf(msg, sizeof msg,
+                  "render.resolution = [%d, %d] needs about %.1f GiB of memory, more than 80%% of this "
+                  "machine's %.1f GiB; lower the resolution",
+                  r.cols, r.rows, needed / 1073741824.0, available / 1073741824.0);
+    throw ConfigError(msg);
+  }
+}
+
 int run_zoom_command(const ZoomOptions& opt) {
   RunConfig config = io::load_config_file(opt.config_path, opt.overrides);
   if (!opt.out_dir.empty()) config.output.dir = opt.out_dir;
   if (opt.threads >= 0) config.runtime.threads = opt.threads;
   const auto engine = make_engine(opt.engine);
+  check_memory(config);
 
   prepare_output_dir(config.output.dir, opt.overwrite);
   const Problem problem = make_problem(config);

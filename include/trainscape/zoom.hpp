@@ -89,6 +89,12 @@ Window next_window_auto(const FrameResult& frame, double factor);
 /// the first window divided by factor^k.
 Window window_towards(const Window& first, const ZoomTarget& target, double factor, int k);
 
+/// Upper estimate of the memory a zoom of cols x rows frames holds at once, in bytes: the frame
+/// being computed and the previous one (measure 8 B, class 1 B, edges 1 B per pixel each), and
+/// colouring and encoding one frame (equalised values and a sorted copy 16 B, RGB twice 6 B, the
+/// PNG up to 3 B per pixel), about 45 B per pixel. Used to refuse a resolution before allocating.
+std::int64_t zoom_memory_bytes(int cols, int rows);
+
 /// Runs the whole zoom of `config` with `engine`, delivering results to `observer`.
 ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engine& engine,
                      ZoomObserver& observer);
