@@ -4,12 +4,17 @@
 
 #include <stb_image.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "trainscape/io/hdf5_store.hpp"
 
 namespace fs = std::filesystem;
 
@@ -193,4 +198,42 @@ TEST_CASE("cli: the README's config reference is exactly `trainscape keys`", "[c
   REQUIRE(b != std::string::npos);
   REQUIRE(e != std::string::npos);
   CHECK(readme.substr(b + begin.size(), e - b - begin.size()) == r.out);
+}
+
+TEST_CASE("cli: SIGINT and SIGTERM stop at a tile boundary, keep finished frames, exit 130 / 143", "[cli][signal]") {
+  for (const int sig : {SIGINT, SIGTERM}) {
+    Scratch s;
+    // Frame 0 is quick; frames 1.. are slow enough (many steps) to be interrupted mid-frame.
+    s.write("long.yaml",
+            "model: {width: 8}\ntraining: {steps: 400}\nphase_space: {x: [-2, 4], y: [-2, 4]}\n"
+            "render: {resolution: 48}\nzoom: {frames: 3}\noutput: {dir: out}\nruntime: {tile: 8, threads: 1}\n");
+    const std::string cmd = "cd '" + s.dir.string() + "' && exec '" TRAINSCAPE_BINARY "' zoom long.yaml > stdout.txt 2> stderr.txt";
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    // Wait for the first frame to be finished, then interrupt.
+    for (int i = 0; i < 1200 && !fs::exists(s.dir / "out/frame_000.png"); ++i) usleep(50000);
+    REQUIRE(fs::exists(s.dir / "out/frame_000.png"));
+    kill(pid, sig);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    REQUIRE(WIFEXITED(status));
+    const std::string err = slurp(s.dir / "stderr.txt");
+    INFO("stderr: " << err);
+    CHECK(WEXITSTATUS(status) == (sig == SIGINT ? 130 : 143));
+    CHECK_THAT(err, Catch::StartsWith("trainscape: error: stopped during frame"));
+    CHECK_THAT(err, Catch::Contains(sig == SIGINT ? "(SIGINT)" : "(SIGTERM)"));
+    CHECK_THAT(err, Catch::Contains("the finished frames are in out"));
+    CHECK(decoded_pixels(s.dir / "out/frame_000.png").size() == 48 * 48 * 3);
+    CHECK_FALSE(fs::exists(s.dir / "out/frame_002.png"));
+    CHECK_FALSE(fs::exists(s.dir / "out/frame_000.png.tmp"));
+    // run.h5 is readable and holds exactly the finished frames.
+    const auto stored = trainscape::io::read_run((s.dir / "out/run.h5").string());
+    CHECK(stored.frames_completed >= 1);
+    CHECK(stored.frames_completed < 3);
+    CHECK(static_cast<long long>(stored.frames.size()) == stored.frames_completed);
+  }
 }
