@@ -187,6 +187,7 @@ ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engi
   const int cols = config.render.resolution.cols, rows = config.render.resolution.rows;
   ZoomSummary summary;
   std::vector<BoxCount> boxcounts;
+  DimensionAccumulator robust;
   observer.on_run_start(config, problem);
 
   FrameResult previous;
@@ -207,6 +208,7 @@ ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engi
     frame.steps = problem.steps;
     compute_measures(problem, engine, grid, config.runtime, k, observer, frame.measure, frame.converged);
     analyse_frame(frame);
+    frame.robust = robust.add_frame(frame.measure);
     observer.on_frame_done(frame);
 
     summary.windows.push_back(window);
@@ -216,6 +218,7 @@ ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engi
     previous = std::move(frame);
   }
   summary.dimension = pooled_median_slope(boxcounts);
+  summary.robust = robust.sequence();
   observer.on_run_done(summary);
   return summary;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "dimension_command.hpp"
 #include "observers.hpp"
 #include "trainscape/error.hpp"
 #include "trainscape/io/config_file.hpp"
@@ -140,6 +141,9 @@ const char* kExamples = R"(Examples:
   trainscape zoom configs/paper_tanh.yaml --out runs/tanh --threads 2
   trainscape zoom configs/quickstart.yaml --set render.resolution=256 --set zoom.frames=4 --overwrite
   trainscape zoom configs/quickstart.yaml --set "zoom.target=[1.2, 2.5]" -q
+  trainscape dimension runs/quickstart/run.h5 --json
+  trainscape dimension figure.png --threshold 100
+  trainscape uncertainty configs/quickstart.yaml --points 2000
   trainscape keys
 
 Exit codes: 0 success, 1 internal error, 2 bad command line, 3 invalid config,
@@ -169,6 +173,27 @@ int main(int argc, char** argv) {
 
   CLI::App* keys = app.add_subcommand("keys", "Print the config reference (every key, default and rule) as a Markdown table");
 
+  app::DimensionCommandOptions dim_opt;
+  CLI::App* dimension = app.add_subcommand(
+      "dimension", "Fractal dimension of a run.h5 (per frame and sequence, no training) or of an image file");
+  dimension->add_option("INPUT", dim_opt.input, "run.h5 written by zoom, or an image (PNG, JPEG, BMP, ...)")->required();
+  dimension->add_flag("--json", dim_opt.json, "Print one JSON object instead of the table (NaN as null)");
+  dimension->add_flag("--write", dim_opt.write, "Store the results in the run.h5 under /dimension");
+  dimension->add_option("--threshold", dim_opt.threshold, "Image pixels with luminance below this are the set (default 128)")
+      ->check(CLI::Range(0.0, 256.0));
+
+  app::UncertaintyCommandOptions unc_opt;
+  CLI::App* uncertainty = app.add_subcommand(
+      "uncertainty", "Monte-Carlo uncertainty exponent (dimension by training random point pairs) of a config's window");
+  uncertainty->add_option("CONFIG", unc_opt.config_path, "YAML config file (its phase_space window is used)")->required();
+  uncertainty->add_option("--points", unc_opt.points, "Base points (default 100000)")->check(CLI::Range(1LL, 1000000000LL));
+  uncertainty->add_option("--set", unc_opt.overrides, "Override a config key (repeatable)")->type_name("SECTION.KEY=VALUE");
+  uncertainty->add_option("--engine", unc_opt.engine, "Training engine");
+  uncertainty->add_option("--threads", unc_opt.threads, "Worker threads, 0 = all cores (overrides runtime.threads)")
+      ->check(CLI::Range(0, 1024));
+  uncertainty->add_option("--seed", unc_opt.seed, "Seed of the base points, directions and bootstrap (default 0)");
+  uncertainty->add_flag("--json", unc_opt.json, "Print one JSON object");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -187,6 +212,11 @@ int main(int argc, char** argv) {
     if (keys->parsed()) {
       print_config_reference();
       return 0;
+    }
+    if (dimension->parsed()) return app::run_dimension_command(dim_opt, stdout);
+    if (uncertainty->parsed()) {
+      unc_opt.progress = !unc_opt.json && ::isatty(STDERR_FILENO);
+      return app::run_uncertainty_command(unc_opt, stdout);
     }
     return static_cast<int>(ExitCode::Usage);
   } catch (const trainscape::Error& e) {

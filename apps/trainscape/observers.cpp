@@ -108,9 +108,11 @@ void SummaryPrinter::on_run_start(const RunConfig& config, const Problem& proble
 
 void SummaryPrinter::on_frame_done(const FrameResult& f) {
   const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  std::fprintf(out_, "frame %3d  x [%.12g, %.12g]  y [%.12g, %.12g]  edge pixels %8" PRId64 "  dimension %.4f  (%.1f s)\n",
+  std::fprintf(out_,
+               "frame %3d  x [%.12g, %.12g]  y [%.12g, %.12g]  edge pixels %8" PRId64
+               "  dimension %.4f  box fit %s  pair %s  (%.1f s)\n",
                f.index, f.window.x_min(), f.window.x_max(), f.window.y_min(), f.window.y_max(), f.edge_pixels,
-               f.dimension, t);
+               f.dimension, format_estimate(f.robust.boxcount_fit).c_str(), format_estimate(f.robust.pair).c_str(), t);
   std::fflush(out_);
 }
 
@@ -118,6 +120,8 @@ void SummaryPrinter::on_run_done(const ZoomSummary& s) {
   const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   std::fprintf(out_, "sequence dimension (median of all frames' box-count slopes): %.4f  (%zu frames, %.1f s)\n",
                s.dimension, s.windows.size(), t);
+  std::fprintf(out_, "sequence box-count fit: %s  pair estimator: %s  (95%% intervals)\n",
+               format_estimate(s.robust.boxcount_fit).c_str(), format_estimate(s.robust.pair).c_str());
   std::fflush(out_);
 }
 

@@ -8,11 +8,20 @@
 /// (summation order, constants folded, a different tanh), which matters only on chaotic pixels.
 ///
 /// Layout and kernels are described at the top of src/batched_engine.cpp.
+#include <cstddef>
 #include <cstdint>
 
 #include "trainscape/engine.hpp"
 
 namespace trainscape {
+
+/// Which compilation of the engine's kernels runs. Both compute the same bits (every lane runs
+/// the same IEEE operations); AVX-512 does twice as many pixels per instruction.
+enum class KernelIsa {
+  Auto,    ///< AVX-512F if the CPU has it, else the build's own (-mavx2 -mfma or -march=native)
+  Build,   ///< the kernels compiled with the build's ISA flags
+  Avx512   ///< the kernels compiled with -mavx512f (train() throws on a CPU without it)
+};
 
 /// Options of the batched engine. None of them changes a result bit (early exit and the fast
 /// paths are exact, see below); they exist for testing and measuring.
@@ -23,7 +32,13 @@ struct BatchedOptions {
   /// exactly: every later step records a non-finite loss, i.e. v_t = min(1e6 / l_0, 1e6) in
   /// convergence_measure. The measure is then completed from those values, bit for bit what
   /// the engine would have produced by training on. The batch is compacted so that the vector
-  /// kernels stay dense. Off: every pixel trains all steps.
+  /// kernels stay dense.
+  /// Also (tanh, depth 2, readout loss, not offset_every_step): a pixel whose hidden activations
+  /// are all exactly +-1 has a frozen W_0 (its gradient is dH * (1 - h^2) = 0) and a constant H,
+  /// so it leaves the batch for a cheap continuation that trains only W_1 with the same
+  /// operations (about 1/20 of the cost of a step) until it ends or turns NaN. This is what
+  /// blown-up tanh runs do long before they overflow. Also exact. Off: every pixel trains all
+  /// steps in the batch.
   bool early_exit = true;
   /// Use the cheaper exact reformulations where the mathematics allows (see
   /// src/batched_engine.cpp: deep-linear depth-2 networks through the residual; datasets with
@@ -32,6 +47,8 @@ struct BatchedOptions {
   /// Largest number of pixels trained side by side (0 = automatic: all points of the call, up
   /// to a memory budget of about 64 MiB of weights). Never changes a result bit.
   int max_batch = 0;
+  /// Kernel instruction set (see KernelIsa); never changes a result bit.
+  KernelIsa isa = KernelIsa::Auto;
 };
 
 /// What one train() call did (for benchmarks and tests).
@@ -41,7 +58,10 @@ struct BatchedStats {
   std::int64_t lane_steps = 0;         ///< vector lanes x steps actually computed (incl. idle lanes)
   std::int64_t early_exits = 0;        ///< pixels that left the batch early
   std::int64_t steps_skipped = 0;      ///< pixel-steps not computed thanks to early exit
+  std::int64_t saturated = 0;          ///< pixels moved to the saturated continuation
+  std::int64_t saturated_steps = 0;    ///< pixel-steps computed there (cheap: output layer only)
   const char* path = "";               ///< "general", "deep_linear" or "kernel"
+  const char* isa = "";                ///< "avx512f", "avx2+fma" or "scalar"
 };
 
 class BatchedEngine final : public Engine {
@@ -55,17 +75,26 @@ class BatchedEngine final : public Engine {
              BatchedStats* stats) const;
   const BatchedOptions& options() const { return options_; }
 
-  /// Pixels per vector in this build for the problem's precision (8 / 16 with AVX-512, 4 / 8
-  /// with AVX2, 1 without either).
-  static int lanes(Precision precision);
-  /// The instruction set the kernels were compiled for ("avx512f", "avx2+fma" or "scalar").
-  static const char* isa();
+  /// Pixels per vector for the precision (8 / 16 with AVX-512, 4 / 8 with AVX2, 1 without
+  /// either) with the kernels `isa` selects on this machine.
+  static int lanes(Precision precision, KernelIsa isa = KernelIsa::Auto);
+  /// The instruction set of the kernels `isa` selects on this machine ("avx512f", "avx2+fma" or
+  /// "scalar").
+  static const char* isa(KernelIsa isa = KernelIsa::Auto);
 
  private:
   BatchedOptions options_;
 };
 
 namespace detail {
+
+/// True if the CPU has AVX-512F (the kernels' run-time choice under KernelIsa::Auto).
+bool cpu_has_avx512f();
+
+/// out[i] = tanh(in[i]), i < n, with the engine's vectorised tanh (detail/simd_tanh.hpp) in the
+/// kernels `isa` selects; in and out may alias. For tests and benchmarks.
+void tanh_array(const double* in, double* out, std::size_t n, KernelIsa isa = KernelIsa::Auto);
+void tanh_array(const float* in, float* out, std::size_t n, KernelIsa isa = KernelIsa::Auto);
 
 /// convergence_measure (measure.hpp) computed step by step, for engines that do not keep the
 /// whole loss curve. Feeding it l_0 .. l_{T-1} in order gives bit for bit the same PixelOutcome
@@ -77,6 +106,8 @@ class MeasureAccumulator {
   /// Adds `count` non-finite losses (what every later step records after an early exit).
   void add_nonfinite(int count);
   int recorded() const { return t_; }
+  /// The last v_t added (0 before the first).
+  double last_ratio() const { return last_v_; }
   PixelOutcome finish() const;
 
  private:
@@ -86,6 +117,7 @@ class MeasureAccumulator {
   double sum_v_ = 0.0;
   double sum_inv_ = 0.0;
   double tail_sum_ = 0.0;
+  double last_v_ = 0.0;
 };
 
 }  // namespace detail

@@ -7,6 +7,7 @@
 
 #include "trainscape/analysis.hpp"
 #include "trainscape/config.hpp"
+#include "trainscape/dimension.hpp"
 #include "trainscape/engine.hpp"
 #include "trainscape/image.hpp"
 #include "trainscape/window.hpp"
@@ -24,6 +25,8 @@ struct FrameResult {
   BoxCount boxcount;                 ///< porespy box counts of the edge mask
   double dimension = 0.0;            ///< numpy median of boxcount.slopes (NaN without boundary)
   std::int64_t edge_pixels = 0;      ///< number of set pixels in `edges`
+  DimensionReport robust;            ///< porespy median, box-count fit and pair estimator with
+                                     ///< error bars (dimension.hpp)
 };
 
 /// Result of a whole zoom run.
@@ -32,6 +35,7 @@ struct ZoomSummary {
   std::vector<double> frame_dimensions;
   std::vector<std::int64_t> frame_edge_pixels;
   double dimension = 0.0;              ///< median of all frames' slopes pooled (the paper's number)
+  DimensionReport robust;              ///< the robust estimators over all frames, with error bars
 };
 
 /// Receives the run's results and progress. Every method defaults to doing nothing.
@@ -75,7 +79,8 @@ void compute_measures(const Problem& problem, const Engine& engine, const Grid& 
                       const RuntimeConfig& runtime, int frame_index, ZoomObserver& observer,
                       Image<double>& measure, Image<std::uint8_t>& converged);
 
-/// Fills edges, boxcount, dimension and edge_pixels of a frame from its measure.
+/// Fills edges, boxcount, dimension and edge_pixels of a frame from its measure (not `robust`,
+/// which needs the sequence: see DimensionAccumulator).
 void analyse_frame(FrameResult& frame);
 
 /// The window of frame k+1 with target: auto. Its size is the current one divided by `factor`;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "trainscape/error.hpp"
+#include "trainscape/io/dimension_store.hpp"
 #include "trainscape/version.hpp"
 
 #ifndef TRAINSCAPE_GIT_DESCRIBE
@@ -626,6 +627,8 @@ void Hdf5RunStore::on_frame_done(const FrameResult& frame) {
   w.dataset(bc, bp, "slopes", H5::PredType::IEEE_F64LE, H5::PredType::NATIVE_DOUBLE,
             {static_cast<hsize_t>(b.slopes.size())}, b.slopes.data());
 
+  write_frame_dimensions(s.root, frame.index, frame.robust, w.file());
+
   // Counted only once the frame is complete, then made durable: a killed run leaves a file whose
   // frames_completed matches the frames it holds.
   ++s.frames_completed;
@@ -637,6 +640,7 @@ void Hdf5RunStore::on_run_done(const ZoomSummary& summary) {
   const ErrorScope scope;
   Impl& s = *impl_;
   s.w.attr_double(s.root, "/", "dimension", summary.dimension);
+  write_sequence_dimensions(s.root, summary.robust, s.w.file());
   s.flush();
 }
 

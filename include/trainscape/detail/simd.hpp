@@ -20,7 +20,18 @@
 #include <immintrin.h>
 #endif
 
+// Everything below sits in an inline namespace named after the ISA the including translation unit
+// is compiled for, so that two kernel builds with different flags never share a symbol.
+#if defined(__AVX512F__)
+#define TRAINSCAPE_SIMD_ABI isa_avx512
+#elif defined(__AVX2__) && defined(__FMA__)
+#define TRAINSCAPE_SIMD_ABI isa_avx2
+#else
+#define TRAINSCAPE_SIMD_ABI isa_scalar
+#endif
+
 namespace trainscape::detail::simd {
+inline namespace TRAINSCAPE_SIMD_ABI {
 
 // ---- scalar fallback (any ISA) -------------------------------------------------------------------
 
@@ -33,6 +44,8 @@ struct Scalar {
   void store(S* p) const { *p = v; }
   static Scalar set1(S x) { return {x}; }
   static Scalar zero() { return {S(0)}; }
+  /// width floats, converted exactly to S
+  static Scalar load_float(const float* p) { return {static_cast<S>(*p)}; }
 };
 template <class S> inline Scalar<S> operator+(Scalar<S> a, Scalar<S> b) { return {a.v + b.v}; }
 template <class S> inline Scalar<S> operator-(Scalar<S> a, Scalar<S> b) { return {a.v - b.v}; }
@@ -46,6 +59,8 @@ template <class S> inline Scalar<S> min_(Scalar<S> a, Scalar<S> b) { return {a.v
 template <class S> inline Scalar<S> max_(Scalar<S> a, Scalar<S> b) { return {a.v > b.v ? a.v : b.v}; }
 /// 1 where a > 0, else 0 (NaN gives 0)
 template <class S> inline Scalar<S> positive_indicator(Scalar<S> a) { return {a.v > S(0) ? S(1) : S(0)}; }
+/// 1 where a == b, else 0 (NaN gives 0)
+template <class S> inline Scalar<S> equal_indicator(Scalar<S> a, Scalar<S> b) { return {a.v == b.v ? S(1) : S(0)}; }
 
 template <class S> struct Bits;
 template <> struct Bits<double> { using type = std::uint64_t; static constexpr int mantissa = 52; };
@@ -78,6 +93,7 @@ struct D4 {
   void store(double* p) const { _mm256_storeu_pd(p, v); }
   static D4 set1(double x) { return {_mm256_set1_pd(x)}; }
   static D4 zero() { return {_mm256_setzero_pd()}; }
+  static D4 load_float(const float* p) { return {_mm256_cvtps_pd(_mm_loadu_ps(p))}; }
 };
 inline D4 operator+(D4 a, D4 b) { return {_mm256_add_pd(a.v, b.v)}; }
 inline D4 operator-(D4 a, D4 b) { return {_mm256_sub_pd(a.v, b.v)}; }
@@ -89,6 +105,9 @@ inline D4 min_(D4 a, D4 b) { return {_mm256_min_pd(a.v, b.v)}; }
 inline D4 max_(D4 a, D4 b) { return {_mm256_max_pd(a.v, b.v)}; }
 inline D4 positive_indicator(D4 a) {
   return {_mm256_and_pd(_mm256_cmp_pd(a.v, _mm256_setzero_pd(), _CMP_GT_OQ), _mm256_set1_pd(1.0))};
+}
+inline D4 equal_indicator(D4 a, D4 b) {
+  return {_mm256_and_pd(_mm256_cmp_pd(a.v, b.v, _CMP_EQ_OQ), _mm256_set1_pd(1.0))};
 }
 inline D4 abs_(D4 a) { return {_mm256_andnot_pd(_mm256_set1_pd(-0.0), a.v)}; }
 inline D4 sign_bit(D4 a) { return {_mm256_and_pd(_mm256_set1_pd(-0.0), a.v)}; }
@@ -103,6 +122,7 @@ struct F8 {
   void store(float* p) const { _mm256_storeu_ps(p, v); }
   static F8 set1(float x) { return {_mm256_set1_ps(x)}; }
   static F8 zero() { return {_mm256_setzero_ps()}; }
+  static F8 load_float(const float* p) { return load(p); }
 };
 inline F8 operator+(F8 a, F8 b) { return {_mm256_add_ps(a.v, b.v)}; }
 inline F8 operator-(F8 a, F8 b) { return {_mm256_sub_ps(a.v, b.v)}; }
@@ -114,6 +134,9 @@ inline F8 min_(F8 a, F8 b) { return {_mm256_min_ps(a.v, b.v)}; }
 inline F8 max_(F8 a, F8 b) { return {_mm256_max_ps(a.v, b.v)}; }
 inline F8 positive_indicator(F8 a) {
   return {_mm256_and_ps(_mm256_cmp_ps(a.v, _mm256_setzero_ps(), _CMP_GT_OQ), _mm256_set1_ps(1.0f))};
+}
+inline F8 equal_indicator(F8 a, F8 b) {
+  return {_mm256_and_ps(_mm256_cmp_ps(a.v, b.v, _CMP_EQ_OQ), _mm256_set1_ps(1.0f))};
 }
 inline F8 abs_(F8 a) { return {_mm256_andnot_ps(_mm256_set1_ps(-0.0f), a.v)}; }
 inline F8 sign_bit(F8 a) { return {_mm256_and_ps(_mm256_set1_ps(-0.0f), a.v)}; }
@@ -131,6 +154,7 @@ struct D8 {
   void store(double* p) const { _mm512_storeu_pd(p, v); }
   static D8 set1(double x) { return {_mm512_set1_pd(x)}; }
   static D8 zero() { return {_mm512_setzero_pd()}; }
+  static D8 load_float(const float* p) { return {_mm512_cvtps_pd(_mm256_loadu_ps(p))}; }
 };
 inline D8 operator+(D8 a, D8 b) { return {_mm512_add_pd(a.v, b.v)}; }
 inline D8 operator-(D8 a, D8 b) { return {_mm512_sub_pd(a.v, b.v)}; }
@@ -143,6 +167,9 @@ inline D8 max_(D8 a, D8 b) { return {_mm512_max_pd(a.v, b.v)}; }
 inline D8 positive_indicator(D8 a) {
   const __mmask8 m = _mm512_cmp_pd_mask(a.v, _mm512_setzero_pd(), _CMP_GT_OQ);
   return {_mm512_maskz_mov_pd(m, _mm512_set1_pd(1.0))};
+}
+inline D8 equal_indicator(D8 a, D8 b) {
+  return {_mm512_maskz_mov_pd(_mm512_cmp_pd_mask(a.v, b.v, _CMP_EQ_OQ), _mm512_set1_pd(1.0))};
 }
 inline D8 abs_(D8 a) {
   return {_mm512_castsi512_pd(_mm512_andnot_si512(_mm512_castpd_si512(_mm512_set1_pd(-0.0)), _mm512_castpd_si512(a.v)))};
@@ -163,6 +190,7 @@ struct F16 {
   void store(float* p) const { _mm512_storeu_ps(p, v); }
   static F16 set1(float x) { return {_mm512_set1_ps(x)}; }
   static F16 zero() { return {_mm512_setzero_ps()}; }
+  static F16 load_float(const float* p) { return load(p); }
 };
 inline F16 operator+(F16 a, F16 b) { return {_mm512_add_ps(a.v, b.v)}; }
 inline F16 operator-(F16 a, F16 b) { return {_mm512_sub_ps(a.v, b.v)}; }
@@ -175,6 +203,9 @@ inline F16 max_(F16 a, F16 b) { return {_mm512_max_ps(a.v, b.v)}; }
 inline F16 positive_indicator(F16 a) {
   const __mmask16 m = _mm512_cmp_ps_mask(a.v, _mm512_setzero_ps(), _CMP_GT_OQ);
   return {_mm512_maskz_mov_ps(m, _mm512_set1_ps(1.0f))};
+}
+inline F16 equal_indicator(F16 a, F16 b) {
+  return {_mm512_maskz_mov_ps(_mm512_cmp_ps_mask(a.v, b.v, _CMP_EQ_OQ), _mm512_set1_ps(1.0f))};
 }
 inline F16 abs_(F16 a) {
   return {_mm512_castsi512_ps(_mm512_andnot_si512(_mm512_castps_si512(_mm512_set1_ps(-0.0f)), _mm512_castps_si512(a.v)))};
@@ -206,4 +237,5 @@ inline constexpr const char* kIsaName = "scalar";
 /// The vector type the kernels use for scalar type S in this build.
 template <class S> using NativeVec = typename Native<S>::type;
 
+}  // namespace TRAINSCAPE_SIMD_ABI
 }  // namespace trainscape::detail::simd

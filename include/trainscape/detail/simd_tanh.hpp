@@ -16,10 +16,9 @@
 /// Working with u >= 0 means errors of E are never amplified (d ln tanh / d ln E = 2 / (E + 2) <= 1).
 /// Special values: tanh(+-0) = +-0, tanh(+-inf) = +-1, tanh(NaN) = NaN (the clamp is written so
 /// that NaN passes through), tiny and subnormal inputs come back as x.
-/// Measured error (tests/test_batched_engine.cpp, against long double tanhl): see kTanhMaxUlp*.
+/// Measured error (tests/test_batched_engine.cpp, against long double tanhl): see kTanhMaxUlp*;
+/// detail::tanh_array (batched_engine.hpp) evaluates it over arrays.
 /// Every lane runs the same operation sequence, so the result does not depend on the vector type.
-#include <cstddef>
-
 #include "trainscape/detail/simd.hpp"
 
 namespace trainscape::detail {
@@ -28,6 +27,8 @@ namespace trainscape::detail {
 /// result, measured against long double tanhl over 2e6 points spanning every binade that matters).
 inline constexpr double kTanhMaxUlpDouble = 1.0;
 inline constexpr double kTanhMaxUlpFloat = 1.0;
+
+inline namespace TRAINSCAPE_SIMD_ABI {  // see detail/simd.hpp
 
 template <class S>
 struct TanhConstants;
@@ -60,48 +61,64 @@ struct TanhConstants<float> {
                                       4.16666667e-02f, 1.66666667e-01f, 0.5f};
 };
 
-/// tanh of every lane of x (see the file comment).
-template <class V>
-inline V tanh_v(V x) {
+/// tanh of every lane of x[0 .. U) in place (see the file comment). The U vectors are evaluated
+/// statement by statement side by side: the evaluation is one long dependency chain, so
+/// interleaving independent vectors is what keeps the FP pipes busy (the out-of-order window
+/// alone cannot overlap enough of them).
+template <int U, class V>
+inline void tanh_n(V* x) {
   using S = typename V::scalar;
   using C = TanhConstants<S>;
-  const V ax = simd::abs_(x);
-  const V sign = simd::sign_bit(x);
-  // min_(a, b) returns b when either is NaN: a NaN input stays NaN.
-  const V u = simd::min_(V::set1(C::clamp), ax + ax);
-  const V t = simd::fmadd(u, V::set1(C::inv_ln2), V::set1(C::magic));
-  const V k = t - V::set1(C::magic);
-  const V r_hi = simd::fnmadd(k, V::set1(C::ln2_hi), u);  // exact
-  const V r_lo = k * V::set1(-C::ln2_lo);
-  V poly = V::set1(C::c[0]);
-  for (int i = 1; i < C::degree; ++i) poly = simd::fmadd(poly, r_hi, V::set1(C::c[i]));
   const V one = V::set1(S(1));
-  const V q = (r_hi * r_hi) * poly;                  // expm1(r_hi) - r_hi
-  const V tail = simd::fmadd(r_lo, one + (r_hi + q), q);  // + r_lo exp(r_hi)
-  const V two_k = simd::shift_to_exponent(t);
   const V two = V::set1(S(2));
-  // E = 2^k r_hi + (2^k - 1) + 2^k tail as an unevaluated sum e + e_lo: the first two terms are
-  // exact and |2^k - 1| >= |2^k r_hi| (or 2^k - 1 = 0), so Fast2Sum gives their sum exactly.
-  const V b = two_k - one;
-  const V a = two_k * r_hi;
-  const V s = a + b;
-  const V s_lo = simd::fmadd(two_k, tail, (b - s) + a);
-  // Renormalise (|s| >= |s_lo| here), so that e_lo is below half an ulp of e.
-  const V e = s + s_lo;  // >= 0
-  const V e_lo = (s - e) + s_lo;
-  const V d = e + two;
-  const V inv_d = one / d;
-  const V q0 = e * inv_d;  // within about 1 ulp of e / d, so the residual below is exact
-  // Exact rounding error of d = e + 2 (Fast2Sum on the larger and the smaller operand).
-  const V d_err = (simd::max_(e, two) - d) + simd::min_(e, two) + e_lo;
-  const V rho = simd::fnmadd(q0, d, e) + e_lo;  // e + e_lo - q0 d
-  const V c = simd::fnmadd(q0, d_err, rho);
-  return simd::bxor(simd::fmadd(c, inv_d, q0), sign);
+  V sign[U], u[U], t[U], r_hi[U], r_lo[U], p[U];
+  for (int i = 0; i < U; ++i) {
+    sign[i] = simd::sign_bit(x[i]);
+    const V ax = simd::abs_(x[i]);
+    // min_(a, b) returns b when either is NaN: a NaN input stays NaN.
+    u[i] = simd::min_(V::set1(C::clamp), ax + ax);
+  }
+  for (int i = 0; i < U; ++i) t[i] = simd::fmadd(u[i], V::set1(C::inv_ln2), V::set1(C::magic));
+  for (int i = 0; i < U; ++i) {
+    const V k = t[i] - V::set1(C::magic);
+    r_hi[i] = simd::fnmadd(k, V::set1(C::ln2_hi), u[i]);  // exact
+    r_lo[i] = k * V::set1(-C::ln2_lo);
+  }
+  for (int i = 0; i < U; ++i) p[i] = V::set1(C::c[0]);
+  for (int c = 1; c < C::degree; ++c) {
+    for (int i = 0; i < U; ++i) p[i] = simd::fmadd(p[i], r_hi[i], V::set1(C::c[c]));
+  }
+  for (int i = 0; i < U; ++i) {
+    const V q = (r_hi[i] * r_hi[i]) * p[i];                         // expm1(r_hi) - r_hi
+    const V tail = simd::fmadd(r_lo[i], one + (r_hi[i] + q), q);    // + r_lo exp(r_hi)
+    const V two_k = simd::shift_to_exponent(t[i]);
+    // E = 2^k r_hi + (2^k - 1) + 2^k tail as an unevaluated sum e + e_lo: the first two terms
+    // are exact and |2^k - 1| >= |2^k r_hi| (or 2^k - 1 = 0), so Fast2Sum gives their sum exactly.
+    const V b = two_k - one;
+    const V a = two_k * r_hi[i];
+    const V s = a + b;
+    const V s_lo = simd::fmadd(two_k, tail, (b - s) + a);
+    // Renormalise (|s| >= |s_lo| here), so that e_lo is below half an ulp of e.
+    const V e = s + s_lo;  // >= 0
+    const V e_lo = (s - e) + s_lo;
+    const V d = e + two;
+    const V inv_d = one / d;
+    const V q0 = e * inv_d;  // within about 1 ulp of e / d, so the residual below is exact
+    // Exact rounding error of d = e + 2 (Fast2Sum on the larger and the smaller operand).
+    const V d_err = (simd::max_(e, two) - d) + simd::min_(e, two) + e_lo;
+    const V rho = simd::fnmadd(q0, d, e) + e_lo;  // e + e_lo - q0 d
+    const V c = simd::fnmadd(q0, d_err, rho);
+    x[i] = simd::bxor(simd::fmadd(c, inv_d, q0), sign[i]);
+  }
 }
 
-/// out[i] = tanh(in[i]) for i < n with the engine's kernel (compiled for this build's ISA);
-/// in and out may alias. For tests and benchmarks.
-void tanh_array(const double* in, double* out, std::size_t n);
-void tanh_array(const float* in, float* out, std::size_t n);
+/// tanh of every lane of x.
+template <class V>
+inline V tanh_v(V x) {
+  tanh_n<1>(&x);
+  return x;
+}
+
+}  // namespace TRAINSCAPE_SIMD_ABI
 
 }  // namespace trainscape::detail

@@ -1,0 +1,222 @@
+// The batched engine (issue 3). What it computes is model.md sections 1-3 and 5, exactly as
+// src/reference_engine.cpp does; how it computes it is described here.
+//
+// ---- Layout -----------------------------------------------------------------------------------
+// Pixels are trained side by side in "packs" of V lanes (V = pixels per SIMD vector: 8 doubles /
+// 16 floats with AVX-512, 4 / 8 with AVX2). Every per-pixel quantity is stored pixel-innermost:
+// element e of pixel p lives at [pack][e][lane] = pack_base + e * V + lane. For the weights,
+// e runs over the layers in order, each row-major: W_l[c][j] is e = offset_l + c * cols_l + j.
+// So the stacked input-layer weights of all pixels, W_0^all (d x n P), are one matrix whose
+// columns are ordered (pack, j, lane), and the two heavy products of a step are
+//     Z^all   = X' W_0^all          (N x d)(d x nP)       X' = a X, a = sqrt(2)/sqrt(d) (tanh, relu)
+//     G_0^all = X'^T Delta^all      (d x N)(N x nP)                  or 1/sqrt(d) (identity)
+// computed one column panel (one pack, n V columns) at a time, fused with everything else that
+// pack does in that step while its panel is hot in L1: activation, output layer, loss, backward
+// pass and update. Rows are processed in blocks of kRowBlock; per block and pack the scratch is
+//     act[l]  (kRowBlock x n x V)    Z, then H = g(Z) in place, for each hidden layer l
+//     dh      (kRowBlock x n x V)    d loss / d H, then Delta in place
+//     e       (kRowBlock x k x V)    output residual, scaled to d loss / d (H W_last)
+//     grad    (params x V)           gradient accumulators of the whole step
+// The shared data X' (N x d) and Y (N x k) are plain row-major arrays, padded with zero rows to a
+// multiple of kRowBlock (padded rows are computed but never accumulated).
+//
+// ---- Fixed summation order (results independent of batch composition) ------------------------
+// Every lane does the same operations in the same order, whatever pack or lane it sits in and
+// however many packs there are, and every reduction runs in one canonical order:
+//   z[i][j]   = fma chain over c = 0..d-1 from 0 (register tiles change which (i, j) are computed
+//               together, never the chain);
+//   G[c][j]   = fma chain over the step's rows in order (a row block continues the chain of the
+//               previous one through memory);
+//   out, dH   = fma chains over j (resp. m) in order; loss = fma chain over (row, m) in order.
+// Nothing is split along a reduction dimension, so no blocking decision can change a bit, and the
+// kernels use no library GEMM. The kernel translation units are compiled with -ffp-contract=off
+// and spell every FMA out (detail/simd.hpp), so the AVX-512, AVX2 and scalar builds agree bitwise.
+//
+// ---- Steps and compaction ------------------------------------------------------------------
+// The points of one train() call are trained in batches (all of them, up to a memory budget).
+// Within a batch all pixels advance in lock step (step t for every pack, then step t + 1), which
+// is what minibatch mode needs (the same rows for every pixel at step t). After each step a pixel
+// whose output-layer weights hold a NaN leaves (BatchedOptions::early_exit: every later loss is
+// NaN, so its measure is completed exactly); when the live pixels fit in fewer packs, live lanes
+// from the last packs are moved into the holes so that the products stay dense. Losses are turned
+// into the measure on the fly by detail::MeasureAccumulator (bitwise convergence_measure).
+//
+// ---- Early exit: why NaN, and the saturated continuation ----------------------------------------
+// A bound on the loss ("exit at 1e100 l_0, fill in the clamp") is not exact here: l_0 is the same
+// for every pixel and is 1.034 for the paper's problem, so a non-finite loss records
+// v = 1e6 / l_0 = 967286 while a finite loss above the clamp records 1e6, and when a blown-up run
+// overflows depends on its exact trajectory (measured: 160 of 576 pixels of a boundary window and
+// 218 of 576 of the wide view would get wrong fill-ins). Two conditions do fix the future exactly:
+// * a NaN in W_last: every later out, loss and W_last are NaN (any nonlinearity, depth, batch
+//   mode; NaN * 0 is NaN, so relu's zeros do not stop it) -> the rest is v = min(1e6 / l_0, 1e6);
+// * tanh, depth 2, every activation exactly +-1 (|z| > 19.1 everywhere, which is what blown-up
+//   runs reach long before they overflow): W_0's gradient is dH * (1 - h^2) = dH * 0 = +-0, so W_0
+//   and H = sign pattern stay fixed while dH is finite, and only W_1 trains. The pixel moves to a
+//   "saturated" pack that runs exactly the output-layer operations of the general pass (same
+//   chains, same order) at ~1/15 of the cost of a step, with H stored as +-1 floats; if some dH
+//   becomes non-finite, Delta_0 = dH * 0 is NaN, W_0 turns NaN and every later loss is NaN, so the
+//   pixel exits as above. Not used with readout: probe or an offset added every step (W_0 moves).
+// Both are tested bit for bit against early_exit = false.
+//
+// ---- Fast paths (exact reformulations; rounding differs from the reference) -------------------
+// * deep_linear: identity nonlinearity, depth 2. out = s X' v with v = W_0 W_1 (d x k per pixel),
+//   u = X'^T e (d x k); dW_1 = W_0^T u, dW_0 = u W_1^T. Per step O(N d k + d n k) instead of
+//   O(N d n); the loss is still computed from explicit residuals.
+// * kernel: full batch with N <= d (the single-datapoint panel has N = 1). W_0 only ever moves
+//   inside the row space of X', so the engine keeps Z = X' W_0 (N x n) instead of W_0 and updates
+//   it with the shared N x N kernel K = X' X'^T: Z <- Z - lr_0 K Delta. Per step O(N^2 n) for the
+//   first layer instead of O(N d n) (twice).
+//
+// ---- Instruction set: run-time dispatch ------------------------------------------------------
+// The kernels (src/batched_kernels.inc) are compiled twice, with the build's flags (-mavx2 -mfma
+// by default) and with -mavx512f, and train() picks the AVX-512 copy when the CPU has AVX-512F
+// (BatchedOptions::isa overrides). On the Zen 4 target this is worth 1.6x in float64: the step is
+// bound by the number of FP instructions (tanh alone is ~45 per vector), and 512-bit vectors halve
+// it; the products run near the FMA peak either way. The default build stays portable to AVX2-only
+// CPUs, and since every lane does the same IEEE operations both copies give the same bits
+// (tested). Eigen is not used in the kernels, so the dependencies.md observation that Eigen's GEMM
+// prefers AVX2 on Zen 4 does not apply here.
+//
+// ---- Performance record (paper-like tanh config: n = 16, N = 272, depth 2, k = 1, float64) ---
+// Work per pixel-step: 314,704 useful flops (bench.hpp), 89% in the two 272x16x16 products
+// (139,264 FMAs), and 4,352 tanh. On one Zen 4 core at ~3.6 GHz: the products need 17.4k cycles
+// (8-lane FMAs at one per cycle), tanh ~45 ops x 544 vectors ~ 13-15k cycles (FMA and add pipes),
+// the rest ~4k: ~35k cycles = 1.0e5 pixel-steps/s per core is the design's limit.
+// Measured (1 thread, early exit off, shared machine so +-20%; perf record for the split):
+//   AVX2 kernels, accurate tanh         5.3e4 /s   tanh 52%, forward tile 16%, rest of pass 28%
+//   tanh variants (ns/value AVX2/AVX-512): Taylor + one quotient correction 2.0/1.04 (1.48 ulp);
+//     E as a double-double + correction 2.3/1.2 (0.78 ulp) -- kept: ~10% of a step buys
+//     correctly-rounded-like accuracy (mean 0.22 ulp, better than SLEEF u10's 0.24)
+//   interleaving two tanh evaluations   no gain (throughput-bound, not latency-bound)
+//   AVX-512 kernels by run-time dispatch 8.2e4 /s (x1.6); tanh 52%, forward 17%, rest 28%
+//   2 threads, early exit on, [-3,6]^2  1.2e5 /s on a loaded machine (scripts/bench_vs_peers.sh)
+// Next steps and what they would buy: a minimax expm1 polynomial (-2 FMAs, ~3%); tanh is now the
+// larger half, so only a cheaper tanh at the same accuracy moves the total much.
+#include "trainscape/batched_engine.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "trainscape/error.hpp"
+#include "trainscape/measure.hpp"
+
+namespace trainscape {
+
+// ---- MeasureAccumulator ---------------------------------------------------------------------
+
+namespace detail {
+
+void MeasureAccumulator::add(double loss) {
+  // Mirrors convergence_measure (src/measure.cpp) operation for operation.
+  if (t_ == 0) l0_ = std::isfinite(loss) ? loss : kLossRatioClamp;
+  const double l = std::isfinite(loss) ? loss : kLossRatioClamp;
+  const double ratio = l / l0_;
+  const double v = (ratio < kLossRatioClamp) ? ratio : kLossRatioClamp;
+  sum_v_ += v;
+  sum_inv_ += 1.0 / v;
+  const int tail = std::min(steps_, kConvergenceTailSteps);
+  if (t_ >= steps_ - tail) tail_sum_ += v;
+  last_v_ = v;
+  ++t_;
+}
+
+void MeasureAccumulator::add_nonfinite(int count) {
+  for (int i = 0; i < count; ++i) add(std::numeric_limits<double>::quiet_NaN());
+}
+
+PixelOutcome MeasureAccumulator::finish() const {
+  const int tail = std::min(steps_, kConvergenceTailSteps);
+  PixelOutcome out;
+  out.converged = (tail_sum_ / tail) < 1.0 ? 1 : 0;
+  out.measure = out.converged ? -sum_v_ : sum_inv_;
+  return out;
+}
+
+}  // namespace detail
+
+// ---- kernel dispatch --------------------------------------------------------------------------
+
+namespace detail {
+// The two compilations of src/batched_kernels.inc.
+#define TRAINSCAPE_KERNEL_ENTRY_POINTS                                                                         \
+  void train(const Problem&, const HyperPoint*, std::size_t, PixelOutcome*, const BatchedOptions&, BatchedStats&); \
+  void tanh_array(const double*, double*, std::size_t);                                                        \
+  void tanh_array(const float*, float*, std::size_t);                                                          \
+  int lanes(Precision);                                                                                        \
+  const char* isa_name();
+namespace kernels_build { TRAINSCAPE_KERNEL_ENTRY_POINTS }
+namespace kernels_avx512 { TRAINSCAPE_KERNEL_ENTRY_POINTS }
+#undef TRAINSCAPE_KERNEL_ENTRY_POINTS
+
+bool cpu_has_avx512f() {
+  // Evaluated once; a constant of the machine, not mutable state.
+  static const bool has = [] {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") != 0;
+#else
+    return false;
+#endif
+  }();
+  return has;
+}
+
+bool use_avx512(KernelIsa isa) {
+  switch (isa) {
+    case KernelIsa::Build: return false;
+    case KernelIsa::Avx512: return true;
+    case KernelIsa::Auto: return cpu_has_avx512f();
+  }
+  return false;
+}
+
+void tanh_array(const double* in, double* out, std::size_t n, KernelIsa isa) {
+  use_avx512(isa) ? kernels_avx512::tanh_array(in, out, n) : kernels_build::tanh_array(in, out, n);
+}
+void tanh_array(const float* in, float* out, std::size_t n, KernelIsa isa) {
+  use_avx512(isa) ? kernels_avx512::tanh_array(in, out, n) : kernels_build::tanh_array(in, out, n);
+}
+
+}  // namespace detail
+
+void BatchedEngine::train(const Problem& problem, const HyperPoint* points, std::size_t count,
+                          PixelOutcome* out) const {
+  train(problem, points, count, out, nullptr);
+}
+
+void BatchedEngine::train(const Problem& problem, const HyperPoint* points, std::size_t count, PixelOutcome* out,
+                          BatchedStats* stats) const {
+  if (options_.isa == KernelIsa::Avx512 && !detail::cpu_has_avx512f()) {
+    throw Error(ExitCode::Internal, "batched engine: AVX-512 kernels requested on a CPU without AVX-512F");
+  }
+  BatchedStats local;
+  if (count > 0) {
+    if (detail::use_avx512(options_.isa)) {
+      detail::kernels_avx512::train(problem, points, count, out, options_, local);
+    } else {
+      detail::kernels_build::train(problem, points, count, out, options_, local);
+    }
+  }
+  if (stats) {
+    stats->pixels += local.pixels;
+    stats->pixel_steps += local.pixel_steps;
+    stats->lane_steps += local.lane_steps;
+    stats->early_exits += local.early_exits;
+    stats->steps_skipped += local.steps_skipped;
+    stats->saturated += local.saturated;
+    stats->saturated_steps += local.saturated_steps;
+    stats->path = local.path;
+    stats->isa = local.isa;
+  }
+}
+
+int BatchedEngine::lanes(Precision precision, KernelIsa isa) {
+  return detail::use_avx512(isa) ? detail::kernels_avx512::lanes(precision) : detail::kernels_build::lanes(precision);
+}
+
+const char* BatchedEngine::isa(KernelIsa isa) {
+  return detail::use_avx512(isa) ? detail::kernels_avx512::isa_name() : detail::kernels_build::isa_name();
+}
+
+}  // namespace trainscape

@@ -1,0 +1,82 @@
+#include "trainscape/bench.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <vector>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "trainscape/error.hpp"
+#include "trainscape/window.hpp"
+
+namespace trainscape {
+
+double flops_per_pixel_step(const Problem& p) {
+  const double N = p.n_data(), n = p.width, d = p.input_dim(), k = p.target_dim, L = p.depth;
+  const double B = p.full_batch() ? N : static_cast<double>(p.minibatches.front().size());
+  const double P = d * n + (L - 2) * n * n + n * k;
+  double flops = 2 * N * P + 3 * N * k;
+  if (!p.full_batch()) flops += 2 * B * P;
+  flops += 2 * B * P;
+  flops += 2 * B * ((L - 2) * n * n + n * k);
+  flops += 2 * B * n * (L - 1);
+  flops += 2 * P;
+  return flops;
+}
+
+BenchResult run_benchmark(const RunConfig& config, const Engine& engine, int pixels, int steps, int threads) {
+  if (pixels < 1) throw ConfigError("bench: --pixels = " + std::to_string(pixels) + ": must be >= 1");
+  RunConfig c = config;
+  if (steps > 0) c.training.steps = steps;
+  const Problem problem = make_problem(c);
+
+  const int cols = std::max(2, static_cast<int>(std::ceil(std::sqrt(static_cast<double>(pixels)))));
+  const int rows = std::max(2, (pixels + cols - 1) / cols);
+  const Grid grid(Window::from_intervals(c.phase_space.x, c.phase_space.y), cols, rows);
+  std::vector<HyperPoint> points;
+  points.reserve(static_cast<std::size_t>(pixels));
+  for (int i = 0; i < pixels; ++i) points.push_back({grid.value_x(i % cols), grid.value_y(i / cols)});
+  std::vector<PixelOutcome> out(points.size());
+
+  const int side = resolve_tile_side(c.runtime.tile, cols, rows);
+  const std::size_t tile = static_cast<std::size_t>(side) * static_cast<std::size_t>(side);
+  const int n_tiles = static_cast<int>((points.size() + tile - 1) / tile);
+#ifdef _OPENMP
+  const int used_threads = threads > 0 ? threads : omp_get_max_threads();
+#else
+  const int used_threads = 1;
+#endif
+  std::exception_ptr failure;
+  const auto start = std::chrono::steady_clock::now();
+#pragma omp parallel for schedule(dynamic, 1) num_threads(used_threads)
+  for (int ti = 0; ti < n_tiles; ++ti) {
+    const std::size_t begin = static_cast<std::size_t>(ti) * tile;
+    const std::size_t count = std::min(tile, points.size() - begin);
+    try {
+      engine.train(problem, points.data() + begin, count, out.data() + begin);
+    } catch (...) {
+#pragma omp critical(trainscape_bench_failure)
+      if (!failure) failure = std::current_exception();
+    }
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (failure) std::rethrow_exception(failure);
+
+  BenchResult r;
+  r.seconds = seconds;
+  r.pixels = pixels;
+  r.steps = problem.steps;
+  r.threads = used_threads;
+  r.engine = engine.name();
+  r.precision = to_string(problem.precision);
+  r.flops_per_pixel_step = flops_per_pixel_step(problem);
+  r.pixel_steps_per_s = static_cast<double>(pixels) * problem.steps / std::max(seconds, 1e-12);
+  r.gflops = r.pixel_steps_per_s * r.flops_per_pixel_step / 1e9;
+  return r;
+}
+
+}  // namespace trainscape
