@@ -7,6 +7,11 @@
 // Usage: trainscape_gemm_ceiling [N=272] [n=16] [threads=2] [seconds per measurement=0.3]
 // Prints one line per shape and P, then `ceiling_gflops=<v>`: at the best P, the rate of a step
 // that does one product of each shape (harmonic mean of the two best rates).
+#if defined(__AVX512F__) && defined(__GNUC__) && !defined(__clang__)
+// GCC 12 reports its own AVX-512 intrinsics (inlined into Eigen) as -Wmaybe-uninitialized
+// (GCC bug 105593); the values are never read.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <Eigen/Dense>
 #include <algorithm>
 #include <chrono>

@@ -90,8 +90,16 @@
 //   interleaving two tanh evaluations   no gain (throughput-bound, not latency-bound)
 //   AVX-512 kernels by run-time dispatch 8.2e4 /s (x1.6); tanh 52%, forward 17%, rest 28%
 //   2 threads, early exit on, [-3,6]^2  1.2e5 /s on a loaded machine (scripts/bench_vs_peers.sh)
+//   early exit, NaN rule only           wide [-3,6]^2 view: 25% of pixel-steps skipped, 1.6-1.8x;
+//                                       boundary window (lr0 10^[0.62,1.62], lr1 10^[1.8,2.8]): 4%
+//   + saturated continuation            boundary window: 37% of pixel-steps run saturated, lane-steps
+//     (first version recomputed the     59% of early-exit-off, 1.4x (1 thread: 1.39e5 vs 0.98e5 /s);
+//     residuals: 3x cheaper only; now   wide view 1.3-1.4x (timings on this shared machine vary
+//     ~15x cheaper than a step)         +-30% between runs; the lane-step counts do not)
 // Next steps and what they would buy: a minimax expm1 polynomial (-2 FMAs, ~3%); tanh is now the
-// larger half, so only a cheaper tanh at the same accuracy moves the total much.
+// larger half, so only a cheaper tanh at the same accuracy moves the total much; the general
+// pass re-reads each 8-row activation block 4 times (tanh, output, derivative, gradient), fusing
+// them would save L1 traffic but not FP instructions, which are the bound.
 #include "trainscape/batched_engine.hpp"
 
 #include <algorithm>

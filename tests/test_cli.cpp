@@ -237,3 +237,19 @@ TEST_CASE("cli: SIGINT and SIGTERM stop at a tile boundary, keep finished frames
     CHECK(static_cast<long long>(stored.frames.size()) == stored.frames_completed);
   }
 }
+
+TEST_CASE("cli: bench prints the machine-readable rate as its last line", "[cli]") {
+  Scratch s;
+  s.write("tiny.yaml", kTinyConfig);
+  for (const char* engine : {"batched", "reference"}) {
+    const Result r = s.run(std::string("bench tiny.yaml --pixels 64 --steps 5 --threads 1 --engine ") + engine);
+    INFO("stderr: " << r.err);
+    REQUIRE(r.code == 0);
+    const auto last = r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1);
+    CHECK_THAT(last, Catch::StartsWith("pixel_steps_per_s="));
+    CHECK_THAT(last, Catch::Contains(std::string(" engine=") + engine + " precision=float64 threads=1\n"));
+    CHECK_THAT(r.out, Catch::StartsWith("64 pixels x 5 steps in "));
+  }
+  check_one_line_error(s.run("bench tiny.yaml --pixels 0"), 2, "--pixels");
+  check_one_line_error(s.run("bench tiny.yaml --engine nope"), 3, "unknown engine 'nope'");
+}

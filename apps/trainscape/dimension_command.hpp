@@ -52,7 +52,7 @@ struct UncertaintyCommandOptions {
   std::string config_path;
   std::vector<std::string> overrides;
   std::int64_t points = 100000;
-  std::string engine = "reference";
+  std::string engine = "batched";
   int threads = -1;  ///< -1: the config's runtime.threads
   std::uint64_t seed = 0;
   bool json = false;

@@ -12,6 +12,7 @@
 
 #include "dimension_command.hpp"
 #include "observers.hpp"
+#include "trainscape/bench.hpp"
 #include "trainscape/error.hpp"
 #include "trainscape/io/config_file.hpp"
 #include "trainscape/io/hdf5_store.hpp"
@@ -35,7 +36,7 @@ struct ZoomOptions {
   std::vector<std::string> overrides;
   std::string out_dir;
   int threads = -1;  ///< -1: keep the config's value
-  std::string engine = "reference";
+  std::string engine = "batched";
   bool overwrite = false;
   bool quiet = false;
 };
@@ -136,6 +137,29 @@ void print_config_reference() {
   }
 }
 
+struct BenchOptions {
+  std::string config_path;
+  std::vector<std::string> overrides;
+  std::string engine = "batched";
+  int pixels = 4096;
+  int steps = 0;      ///< 0: the config's training.steps
+  int threads = -1;   ///< -1: the config's runtime.threads
+};
+
+/// Trains a block of pixels of the config's first window and reports the rate; the last line is
+/// machine-readable (scripts/bench_vs_peers.sh parses it).
+int run_bench_command(const BenchOptions& opt) {
+  RunConfig config = io::load_config_file(opt.config_path, opt.overrides);
+  if (opt.threads >= 0) config.runtime.threads = opt.threads;
+  const auto engine = make_engine(opt.engine);
+  const BenchResult r = run_benchmark(config, *engine, opt.pixels, opt.steps, config.runtime.threads);
+  std::printf("%lld pixels x %d steps in %.3f s (%.0f flops per pixel-step)\n", static_cast<long long>(r.pixels),
+              r.steps, r.seconds, r.flops_per_pixel_step);
+  std::printf("pixel_steps_per_s=%.6g gflops=%.4g engine=%s precision=%s threads=%d\n", r.pixel_steps_per_s, r.gflops,
+              r.engine.c_str(), r.precision.c_str(), r.threads);
+  return 0;
+}
+
 const char* kExamples = R"(Examples:
   trainscape zoom configs/quickstart.yaml
   trainscape zoom configs/paper_tanh.yaml --out runs/tanh --threads 2
@@ -144,6 +168,7 @@ const char* kExamples = R"(Examples:
   trainscape dimension runs/quickstart/run.h5 --json
   trainscape dimension figure.png --threshold 100
   trainscape uncertainty configs/quickstart.yaml --points 2000
+  trainscape bench configs/paper_tanh.yaml --pixels 4096 --steps 200 --engine reference
   trainscape keys
 
 Exit codes: 0 success, 1 internal error, 2 bad command line, 3 invalid config,
@@ -167,9 +192,20 @@ int main(int argc, char** argv) {
   zoom->add_option("--out", zoom_opt.out_dir, "Run directory (overrides output.dir)");
   zoom->add_option("--threads", zoom_opt.threads, "Worker threads, 0 = all cores (overrides runtime.threads)")
       ->check(CLI::Range(0, 1024));
-  zoom->add_option("--engine", zoom_opt.engine, "Training engine: reference");
+  zoom->add_option("--engine", zoom_opt.engine, "Training engine: batched (default, fast) | reference (the oracle)");
   zoom->add_flag("--overwrite", zoom_opt.overwrite, "Replace an existing run in the run directory");
   zoom->add_flag("-q,--quiet", zoom_opt.quiet, "No progress or summary; print only the sequence dimension");
+
+  BenchOptions bench_opt;
+  CLI::App* bench = app.add_subcommand("bench", "Train P pixels of a config's window for T steps and report pixel-steps/s");
+  bench->add_option("CONFIG", bench_opt.config_path, "YAML config file")->required();
+  bench->add_option("--engine", bench_opt.engine, "Training engine: batched (default) | reference");
+  bench->add_option("--pixels", bench_opt.pixels, "Pixels to train (default 4096)")->check(CLI::Range(1, 1 << 28));
+  bench->add_option("--steps", bench_opt.steps, "Steps per pixel (default: the config's training.steps)")
+      ->check(CLI::Range(1, 10000000));
+  bench->add_option("--threads", bench_opt.threads, "Worker threads, 0 = all cores (overrides runtime.threads)")
+      ->check(CLI::Range(0, 1024));
+  bench->add_option("--set", bench_opt.overrides, "Override a config key (repeatable)")->type_name("SECTION.KEY=VALUE");
 
   CLI::App* keys = app.add_subcommand("keys", "Print the config reference (every key, default and rule) as a Markdown table");
 
@@ -188,7 +224,7 @@ int main(int argc, char** argv) {
   uncertainty->add_option("CONFIG", unc_opt.config_path, "YAML config file (its phase_space window is used)")->required();
   uncertainty->add_option("--points", unc_opt.points, "Base points (default 100000)")->check(CLI::Range(1LL, 1000000000LL));
   uncertainty->add_option("--set", unc_opt.overrides, "Override a config key (repeatable)")->type_name("SECTION.KEY=VALUE");
-  uncertainty->add_option("--engine", unc_opt.engine, "Training engine");
+  uncertainty->add_option("--engine", unc_opt.engine, "Training engine: batched (default) | reference");
   uncertainty->add_option("--threads", unc_opt.threads, "Worker threads, 0 = all cores (overrides runtime.threads)")
       ->check(CLI::Range(0, 1024));
   uncertainty->add_option("--seed", unc_opt.seed, "Seed of the base points, directions and bootstrap (default 0)");
@@ -209,6 +245,7 @@ int main(int argc, char** argv) {
 
   try {
     if (zoom->parsed()) return run_zoom_command(zoom_opt);
+    if (bench->parsed()) return run_bench_command(bench_opt);
     if (keys->parsed()) {
       print_config_reference();
       return 0;

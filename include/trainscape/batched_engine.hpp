@@ -36,7 +36,7 @@ struct BatchedOptions {
   /// Also (tanh, depth 2, readout loss, not offset_every_step): a pixel whose hidden activations
   /// are all exactly +-1 has a frozen W_0 (its gradient is dH * (1 - h^2) = 0) and a constant H,
   /// so it leaves the batch for a cheap continuation that trains only W_1 with the same
-  /// operations (about 1/20 of the cost of a step) until it ends or turns NaN. This is what
+  /// operations (about 1/15 of the cost of a step) until it ends or turns NaN. This is what
   /// blown-up tanh runs do long before they overflow. Also exact. Off: every pixel trains all
   /// steps in the batch.
   bool early_exit = true;
@@ -55,7 +55,7 @@ struct BatchedOptions {
 struct BatchedStats {
   std::int64_t pixels = 0;             ///< points trained
   std::int64_t pixel_steps = 0;        ///< pixels x steps asked for
-  std::int64_t lane_steps = 0;         ///< vector lanes x steps actually computed (incl. idle lanes)
+  std::int64_t lane_steps = 0;         ///< vector lanes x steps of the batch (incl. idle lanes)
   std::int64_t early_exits = 0;        ///< pixels that left the batch early
   std::int64_t steps_skipped = 0;      ///< pixel-steps not computed thanks to early exit
   std::int64_t saturated = 0;          ///< pixels moved to the saturated continuation
