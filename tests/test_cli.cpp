@@ -7,31 +7,17 @@
 #include <unistd.h>
 
 #include <csignal>
-
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
+#include <vector>
 
+#include "cli_support.hpp"
 #include "trainscape/io/hdf5_store.hpp"
 
 namespace fs = std::filesystem;
+using namespace cli_test;
 
 namespace {
-
-struct Result {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 /// RGB bytes of a PNG file (empty if it does not decode).
 std::vector<unsigned char> decoded_pixels(const fs::path& p) {
@@ -43,32 +29,6 @@ std::vector<unsigned char> decoded_pixels(const fs::path& p) {
   return out;
 }
 
-/// A fresh scratch directory per test case, removed afterwards.
-struct Scratch {
-  fs::path dir;
-  Scratch() {
-    char tmpl[] = "/tmp/trainscape_cli_XXXXXX";
-    dir = mkdtemp(tmpl);
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  fs::path write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir / name) << text;
-    return dir / name;
-  }
-  Result run(const std::string& args) const {
-    const std::string cmd = "cd '" + dir.string() + "' && '" TRAINSCAPE_BINARY "' " + args + " > stdout.txt 2> stderr.txt";
-    const int status = std::system(cmd.c_str());
-    Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(dir / "stdout.txt");
-    r.err = slurp(dir / "stderr.txt");
-    return r;
-  }
-};
-
 const char* kTinyConfig =
     "model: {width: 4}\n"
     "training: {steps: 20}\n"
@@ -77,15 +37,6 @@ const char* kTinyConfig =
     "zoom: {frames: 2}\n"
     "output: {dir: out}\n"
     "runtime: {tile: 8}\n";
-
-/// One line on stderr, starting "trainscape: error: ".
-void check_one_line_error(const Result& r, int code, const std::string& fragment) {
-  INFO("stderr: " << r.err);
-  CHECK(r.code == code);
-  CHECK(r.err.rfind("trainscape: error: ", 0) == 0);
-  CHECK(r.err.find('\n') == r.err.size() - 1);
-  CHECK_THAT(r.err, Catch::Contains(fragment));
-}
 
 }  // namespace
 

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <string>
 
+#include "cli_support.hpp"
 #include "shapes.hpp"
 #include "trainscape/io/dimension_store.hpp"
 #include "trainscape/io/hdf5_store.hpp"
@@ -21,46 +22,9 @@
 
 namespace fs = std::filesystem;
 using namespace trainscape;
+using namespace cli_test;
 
 namespace {
-
-struct Result {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-struct Scratch {
-  fs::path dir;
-  Scratch() {
-    char tmpl[] = "/tmp/trainscape_dimcli_XXXXXX";
-    dir = mkdtemp(tmpl);
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  fs::path write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir / name, std::ios::binary) << text;
-    return dir / name;
-  }
-  Result run(const std::string& args) const {
-    const std::string cmd = "cd '" + dir.string() + "' && '" TRAINSCAPE_BINARY "' " + args + " > stdout.txt 2> stderr.txt";
-    const int status = std::system(cmd.c_str());
-    Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(dir / "stdout.txt");
-    r.err = slurp(dir / "stderr.txt");
-    return r;
-  }
-};
 
 /// A PNG of a mask: set pixels black on white.
 void write_png(const fs::path& path, const shapes::Mask& m) {
@@ -72,13 +36,6 @@ void write_png(const fs::path& path, const shapes::Mask& m) {
   io::write_file_atomic(path.string(), io::encode_png(rgb, {}));
 }
 
-void check_one_line_error(const Result& r, int code, const std::string& fragment) {
-  INFO("stderr: " << r.err << " stdout: " << r.out);
-  CHECK(r.code == code);
-  CHECK(r.err.rfind("trainscape: error: ", 0) == 0);
-  CHECK(r.err.find('\n') == r.err.size() - 1);
-  CHECK_THAT(r.err, Catch::Contains(fragment));
-}
 
 /// Structural JSON check without a JSON library: one object, balanced brackets outside strings,
 /// no bare NaN / inf tokens.
