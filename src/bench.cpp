@@ -6,11 +6,8 @@
 #include <exception>
 #include <vector>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #include "trainscape/error.hpp"
+#include "trainscape/zoom.hpp"
 #include "trainscape/window.hpp"
 
 namespace trainscape {
@@ -45,11 +42,7 @@ BenchResult run_benchmark(const RunConfig& config, const Engine& engine, int pix
   const int side = resolve_tile_side(c.runtime.tile, cols, rows);
   const std::size_t tile = static_cast<std::size_t>(side) * static_cast<std::size_t>(side);
   const int n_tiles = static_cast<int>((points.size() + tile - 1) / tile);
-#ifdef _OPENMP
-  const int used_threads = threads > 0 ? threads : omp_get_max_threads();
-#else
-  const int used_threads = 1;
-#endif
+  const int used_threads = resolve_thread_count(threads);
   std::exception_ptr failure;
   const auto start = std::chrono::steady_clock::now();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(used_threads)

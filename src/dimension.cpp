@@ -10,11 +10,8 @@
 #include <string>
 #include <utility>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #include "trainscape/error.hpp"
+#include "trainscape/zoom.hpp"
 
 namespace trainscape {
 
@@ -708,15 +705,6 @@ DimensionEstimate porespy_estimate(const std::vector<FrameStatistics>& frames) {
   return e;
 }
 
-int resolve_threads(int requested) {
-#ifdef _OPENMP
-  return requested > 0 ? requested : omp_get_max_threads();
-#else
-  (void)requested;
-  return 1;
-#endif
-}
-
 }  // namespace
 
 // ---- public: names, formatting -------------------------------------------------------------------
@@ -852,7 +840,7 @@ DimensionEstimate uncertainty_exponent_batch(const BatchPhaseFunction& phase, co
   std::vector<std::uint64_t> masks;
   std::vector<std::int64_t> n_u(K, 0);
   const std::int64_t round_size = static_cast<std::int64_t>(o.chunk) * o.chunks_per_round;
-  const int threads = resolve_threads(o.threads);
+  const int threads = resolve_thread_count(o.threads);
   std::int64_t done = 0;
   bool stopped = false;
   while (done < o.points) {

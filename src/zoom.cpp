@@ -34,8 +34,7 @@ void ObserverList::on_run_done(const ZoomSummary& s) {
 
 // ---- computing a frame ---------------------------------------------------------------------------
 
-namespace {
-int resolve_threads(int requested) {
+int resolve_thread_count(int requested) {
 #ifdef _OPENMP
   return requested > 0 ? requested : omp_get_max_threads();
 #else
@@ -43,7 +42,6 @@ int resolve_threads(int requested) {
   return 1;
 #endif
 }
-}  // namespace
 
 void compute_measures(const Problem& problem, const Engine& engine, const Grid& grid,
                       const RuntimeConfig& runtime, int frame_index, ZoomObserver& observer,
@@ -53,7 +51,7 @@ void compute_measures(const Problem& problem, const Engine& engine, const Grid& 
   const std::vector<Tile> tiles =
       make_tiles(grid.cols(), grid.rows(), resolve_tile_side(runtime.tile, grid.cols(), grid.rows()));
   const int n_tiles = static_cast<int>(tiles.size());
-  const int threads = resolve_threads(runtime.threads);
+  const int threads = resolve_thread_count(runtime.threads);
 
   std::atomic<bool> stop{false};
   std::exception_ptr failure;

@@ -70,6 +70,10 @@ class ObserverList final : public ZoomObserver {
   std::vector<ZoomObserver*> observers_;
 };
 
+/// The number of worker threads for a requested count: `requested` if > 0, else all cores
+/// (OpenMP's default team size); 1 in a build without OpenMP.
+int resolve_thread_count(int requested);
+
 /// Measures of every pixel of `grid`, computed tile by tile (tiles of side
 /// resolve_tile_side(runtime.tile, ...), in
 /// parallel over runtime.threads threads, 0 = all). The result does not depend on the thread
