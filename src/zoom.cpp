@@ -1,8 +1,10 @@
 #include "trainscape/zoom.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <exception>
+#include <stdexcept>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -17,13 +19,16 @@ namespace trainscape {
 void ObserverList::on_run_start(const RunConfig& c, const Problem& p) {
   for (auto* o : observers_) o->on_run_start(c, p);
 }
-void ObserverList::on_frame_start(int frame, const Window& w, int tiles) {
-  for (auto* o : observers_) o->on_frame_start(frame, w, tiles);
+void ObserverList::on_frame_start(int frame, const Window& w, int tiles, int tiles_restored) {
+  for (auto* o : observers_) o->on_frame_start(frame, w, tiles, tiles_restored);
 }
-bool ObserverList::on_tile_done(int frame, int done, int total, std::int64_t pixel_steps) {
+bool ObserverList::on_tile_done(const TileProgress& progress) {
   bool go_on = true;
-  for (auto* o : observers_) go_on = o->on_tile_done(frame, done, total, pixel_steps) && go_on;
+  for (auto* o : observers_) go_on = o->on_tile_done(progress) && go_on;
   return go_on;
+}
+void ObserverList::on_share_done(int frame, const Window& window, const std::vector<TileResult>& tiles) {
+  for (auto* o : observers_) o->on_share_done(frame, window, tiles);
 }
 void ObserverList::on_frame_done(const FrameResult& f) {
   for (auto* o : observers_) o->on_frame_done(f);
@@ -43,52 +48,63 @@ int resolve_thread_count(int requested) {
 #endif
 }
 
-void compute_measures(const Problem& problem, const Engine& engine, const Grid& grid,
-                      const RuntimeConfig& runtime, int frame_index, ZoomObserver& observer,
-                      Image<double>& measure, Image<std::uint8_t>& converged) {
-  measure = Image<double>(grid.rows(), grid.cols());
-  converged = Image<std::uint8_t>(grid.rows(), grid.cols());
-  const std::vector<Tile> tiles =
-      make_tiles(grid.cols(), grid.rows(), resolve_tile_side(runtime.tile, grid.cols(), grid.rows()));
+std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, const Grid& grid,
+                               const std::vector<Tile>& tiles, int restored, int threads,
+                               int frame_index, TileDistributor& distributor,
+                               ZoomObserver& observer, Image<double>& measure,
+                               Image<std::uint8_t>& converged) {
   const int n_tiles = static_cast<int>(tiles.size());
-  const int threads = resolve_thread_count(runtime.threads);
-
   std::atomic<bool> stop{false};
   std::exception_ptr failure;
-  int tiles_done = 0;
+  int tiles_done = restored;
   std::int64_t pixel_steps_done = 0;
+  std::vector<int> computed;
 
   // Each tile writes only its own pixels, and each pixel's outcome depends only on its
-  // hyperparameters, so neither the thread count nor the schedule can change a bit.
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-  for (int ti = 0; ti < n_tiles; ++ti) {
-    if (stop.load(std::memory_order_relaxed)) continue;
-    const Tile& tile = tiles[static_cast<std::size_t>(ti)];
-    try {
-      std::vector<HyperPoint> points;
-      points.reserve(static_cast<std::size_t>(tile.rows) * static_cast<std::size_t>(tile.cols));
-      for (int r = tile.row0; r < tile.row0 + tile.rows; ++r) {
-        for (int c = tile.col0; c < tile.col0 + tile.cols; ++c) points.push_back({grid.value_x(c), grid.value_y(r)});
-      }
-      std::vector<PixelOutcome> outcomes(points.size());
-      engine.train(problem, points.data(), points.size(), outcomes.data());
-      std::size_t i = 0;
-      for (int r = tile.row0; r < tile.row0 + tile.rows; ++r) {
-        for (int c = tile.col0; c < tile.col0 + tile.cols; ++c, ++i) {
-          measure(r, c) = outcomes[i].measure;
-          converged(r, c) = outcomes[i].converged;
+  // hyperparameters, so neither the thread count nor the schedule (nor which process computes a
+  // tile) can change a bit.
+#pragma omp parallel num_threads(threads)
+  {
+    int ti = -1;
+    while (!stop.load(std::memory_order_relaxed) && (ti = distributor.next_tile()) >= 0) {
+      try {
+        if (ti >= n_tiles) throw std::logic_error("tile distributor handed out a tile beyond the frame");
+        TileResult result;
+        result.tile = tiles[static_cast<std::size_t>(ti)];
+        const Tile& tile = result.tile;
+        std::vector<HyperPoint> points;
+        points.reserve(static_cast<std::size_t>(tile.rows) * static_cast<std::size_t>(tile.cols));
+        for (int r = tile.row0; r < tile.row0 + tile.rows; ++r) {
+          for (int c = tile.col0; c < tile.col0 + tile.cols; ++c) points.push_back({grid.value_x(c), grid.value_y(r)});
         }
-      }
+        std::vector<PixelOutcome> outcomes(points.size());
+        engine.train(problem, points.data(), points.size(), outcomes.data());
+        result.measure.resize(points.size());
+        result.converged.resize(points.size());
+        for (std::size_t i = 0; i < points.size(); ++i) {
+          result.measure[i] = outcomes[i].measure;
+          result.converged[i] = outcomes[i].converged;
+        }
+        put_tile(result, measure, converged);
 #pragma omp critical(trainscape_progress)
-      {
-        ++tiles_done;
-        pixel_steps_done += static_cast<std::int64_t>(points.size()) * problem.steps;
-        if (!observer.on_tile_done(frame_index, tiles_done, n_tiles, pixel_steps_done)) stop = true;
-      }
-    } catch (...) {
+        {
+          ++tiles_done;
+          pixel_steps_done += static_cast<std::int64_t>(points.size()) * problem.steps;
+          computed.push_back(ti);
+          TileProgress progress;
+          progress.frame = frame_index;
+          progress.tiles_done = tiles_done;
+          progress.tiles_total = n_tiles;
+          progress.tiles_restored = restored;
+          progress.pixel_steps_done = pixel_steps_done;
+          progress.result = &result;
+          if (!observer.on_tile_done(progress)) stop = true;
+        }
+      } catch (...) {
 #pragma omp critical(trainscape_failure)
-      if (!failure) failure = std::current_exception();
-      stop = true;
+        if (!failure) failure = std::current_exception();
+        stop = true;
+      }
     }
   }
   if (failure) std::rethrow_exception(failure);
@@ -96,6 +112,20 @@ void compute_measures(const Problem& problem, const Engine& engine, const Grid& 
     throw Interrupted("stopped during frame " + std::to_string(frame_index) + " after " +
                       std::to_string(tiles_done) + " of " + std::to_string(n_tiles) + " tiles");
   }
+  return computed;
+}
+
+void compute_measures(const Problem& problem, const Engine& engine, const Grid& grid,
+                      const RuntimeConfig& runtime, int frame_index, ZoomObserver& observer,
+                      Image<double>& measure, Image<std::uint8_t>& converged) {
+  measure = Image<double>(grid.rows(), grid.cols());
+  converged = Image<std::uint8_t>(grid.rows(), grid.cols());
+  const std::vector<Tile> tiles =
+      make_tiles(grid.cols(), grid.rows(), resolve_tile_side(runtime.tile, grid.cols(), grid.rows()));
+  LocalDistributor everything;
+  everything.begin_frame(frame_index, std::vector<bool>(tiles.size(), false));
+  compute_tiles(problem, engine, grid, tiles, 0, resolve_thread_count(runtime.threads), frame_index,
+                everything, observer, measure, converged);
 }
 
 void analyse_frame(FrameResult& frame) {
@@ -179,10 +209,32 @@ std::int64_t zoom_memory_bytes(int cols, int rows) {
 
 // ---- the zoom ------------------------------------------------------------------------------------
 
+std::vector<Window> planned_windows(const RunConfig& config, const std::string& what_needs_them) {
+  if (config.zoom.target.automatic) {
+    throw ConfigError("zoom.target = auto: " + what_needs_them +
+                      " needs every frame's window in advance, but auto chooses each from the "
+                      "previous frame; give zoom.target as [x, y]");
+  }
+  const Window first = Window::from_intervals(config.phase_space.x, config.phase_space.y);
+  std::vector<Window> windows;
+  for (int k = 0; k < config.zoom.frames; ++k) {
+    windows.push_back(k == 0 ? first : window_towards(first, config.zoom.target, config.zoom.factor, k));
+  }
+  return windows;
+}
+
 ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engine& engine,
-                     ZoomObserver& observer) {
+                     ZoomObserver& observer, const ZoomPlan& plan) {
+  LocalDistributor local;
+  TileDistributor& distributor = plan.distributor ? *plan.distributor : local;
+  const bool assembles = distributor.assembles_frames();
+  const bool root = distributor.is_root();
+  const std::vector<Window> fixed = assembles ? std::vector<Window>{} : planned_windows(config, distributor.describe());
+
   const Window first = Window::from_intervals(config.phase_space.x, config.phase_space.y);
   const int cols = config.render.resolution.cols, rows = config.render.resolution.rows;
+  const std::vector<Tile> tiles = make_tiles(cols, rows, resolve_tile_side(config.runtime.tile, cols, rows));
+  const int threads = resolve_thread_count(config.runtime.threads);
   ZoomSummary summary;
   std::vector<BoxCount> boxcounts;
   DimensionAccumulator robust;
@@ -191,33 +243,65 @@ ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engi
   FrameResult previous;
   for (int k = 0; k < config.zoom.frames; ++k) {
     Window window = first;
-    if (k > 0) {
-      window = config.zoom.target.automatic ? next_window_auto(previous, config.zoom.factor)
-                                            : window_towards(first, config.zoom.target, config.zoom.factor, k);
+    if (!assembles) {
+      window = fixed[static_cast<std::size_t>(k)];
+    } else if (k > 0) {
+      if (!config.zoom.target.automatic) {
+        window = window_towards(first, config.zoom.target, config.zoom.factor, k);
+      } else {
+        // Only the root holds the previous frame; it chooses and every process takes its choice.
+        if (root) window = next_window_auto(previous, config.zoom.factor);
+        distributor.share_window(window);
+      }
     }
     check_resolvable(window, cols, rows, problem.precision, "zoom frame " + std::to_string(k));
     const Grid grid(window, cols, rows);
-    const int tile_side = resolve_tile_side(config.runtime.tile, cols, rows);
-    observer.on_frame_start(k, window, static_cast<int>(make_tiles(cols, rows, tile_side).size()));
 
     FrameResult frame;
     frame.index = k;
     frame.window = window;
     frame.steps = problem.steps;
-    compute_measures(problem, engine, grid, config.runtime, k, observer, frame.measure, frame.converged);
+    frame.measure = Image<double>(rows, cols);
+    frame.converged = Image<std::uint8_t>(rows, cols);
+    std::vector<bool> done(tiles.size(), false);
+    // Only a process that delivers frames (or keeps its share) needs the restored values.
+    const bool load_values = root || !assembles;
+    if (plan.archive) plan.archive->restore(k, window, tiles, load_values, done, frame.measure, frame.converged);
+    const int restored = static_cast<int>(std::count(done.begin(), done.end(), true));
+    observer.on_frame_start(k, window, static_cast<int>(tiles.size()), restored);
+
+    distributor.begin_frame(k, done);
+    const std::vector<int> computed = compute_tiles(problem, engine, grid, tiles, restored, threads, k, distributor,
+                                                    observer, frame.measure, frame.converged);
+    distributor.end_frame(frame.measure, frame.converged);
+
+    if (!assembles) {
+      // The share: what this process restored (its own earlier work) and computed now.
+      for (int t : computed) done[static_cast<std::size_t>(t)] = true;
+      std::vector<TileResult> share;
+      for (const Tile& tile : tiles) {
+        if (done[static_cast<std::size_t>(tile.index)]) share.push_back(take_tile(tile, frame.measure, frame.converged));
+      }
+      observer.on_share_done(k, window, share);
+      continue;
+    }
+    summary.windows.push_back(window);
+    if (!root) continue;
+
     analyse_frame(frame);
     frame.robust = robust.add_frame(frame.measure);
     observer.on_frame_done(frame);
 
-    summary.windows.push_back(window);
     summary.frame_dimensions.push_back(frame.dimension);
     summary.frame_edge_pixels.push_back(frame.edge_pixels);
     boxcounts.push_back(frame.boxcount);
     previous = std::move(frame);
   }
-  summary.dimension = pooled_median_slope(boxcounts);
-  summary.robust = robust.sequence();
-  observer.on_run_done(summary);
+  if (assembles && root) {
+    summary.dimension = pooled_median_slope(boxcounts);
+    summary.robust = robust.sequence();
+    observer.on_run_done(summary);
+  }
   return summary;
 }
 

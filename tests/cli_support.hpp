@@ -3,13 +3,16 @@
 // directory and check what it printed and which exit code it returned.
 #include <catch2/catch.hpp>
 
+#include <hdf5.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace cli_test {
 
@@ -66,6 +69,99 @@ inline void check_one_line_error(const Result& r, int code, const std::string& f
   CHECK(r.err.rfind("trainscape: error: ", 0) == 0);
   CHECK(r.err.find('\n') == r.err.size() - 1);
   CHECK_THAT(r.err, Catch::Contains(fragment));
+}
+
+/// Every dataset of an HDF5 file, by path: its type's size, its shape and its raw bytes, plus
+/// the bytes of every attribute of every object except the root's `config` (which records
+/// runtime settings such as the thread count and the run directory). Empty if the file does not
+/// open. Two runs are bit-identical when these maps are equal.
+inline std::map<std::string, std::vector<unsigned char>> hdf5_contents(const fs::path& file) {
+  struct Visit {
+    std::map<std::string, std::vector<unsigned char>> items;
+    static std::vector<unsigned char> read_bytes(hid_t obj, bool attribute) {
+      const hid_t type = attribute ? H5Aget_type(obj) : H5Dget_type(obj);
+      const hid_t space = attribute ? H5Aget_space(obj) : H5Dget_space(obj);
+      const hid_t native = H5Tget_native_type(type, H5T_DIR_ASCEND);
+      const hssize_t n = H5Sget_simple_extent_npoints(space);
+      std::vector<unsigned char> bytes;
+      if (H5Tis_variable_str(type) > 0) {
+        char* text = nullptr;
+        if (attribute) H5Aread(obj, native, &text);
+        if (text) bytes.assign(text, text + std::char_traits<char>::length(text));
+        H5free_memory(text);
+      } else {
+        bytes.resize(static_cast<std::size_t>(n) * H5Tget_size(native));
+        if (attribute) H5Aread(obj, native, bytes.data());
+        else H5Dread(obj, native, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data());
+        // The shape is part of the content.
+        hsize_t dims[8] = {0};
+        const int rank = H5Sget_simple_extent_ndims(space);
+        H5Sget_simple_extent_dims(space, dims, nullptr);
+        for (int i = 0; i < rank && i < 8; ++i) {
+          const auto* d = reinterpret_cast<const unsigned char*>(&dims[i]);
+          bytes.insert(bytes.end(), d, d + sizeof(hsize_t));
+        }
+      }
+      H5Tclose(native);
+      H5Sclose(space);
+      H5Tclose(type);
+      return bytes;
+    }
+    static herr_t attribute(hid_t loc, const char* name, const H5A_info_t*, void* data) {
+      auto* self = static_cast<std::pair<Visit*, std::string>*>(data);
+      if (self->second == "." && std::string(name) == "config") return 0;
+      const hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
+      self->first->items[self->second + "@" + name] = read_bytes(a, true);
+      H5Aclose(a);
+      return 0;
+    }
+    static herr_t object(hid_t root, const char* name, const H5O_info_t* info, void* data) {
+      auto* self = static_cast<Visit*>(data);
+      const hid_t obj = H5Oopen(root, name, H5P_DEFAULT);
+      std::pair<Visit*, std::string> ctx{self, name};
+      H5Aiterate2(obj, H5_INDEX_NAME, H5_ITER_INC, nullptr, attribute, &ctx);
+      if (info->type == H5O_TYPE_DATASET) self->items[name] = read_bytes(obj, false);
+      H5Oclose(obj);
+      return 0;
+    }
+  };
+  Visit v;
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  const hid_t f = H5Fopen(file.string().c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) return {};
+  H5Ovisit2(f, H5_INDEX_NAME, H5_ITER_INC, Visit::object, &v, H5O_INFO_BASIC);
+  H5Fclose(f);
+  return v.items;
+}
+
+/// Checks that two run directories hold bit-identical results: every dataset and attribute of
+/// run.h5 (hdf5_contents) and every frame_*.png byte for byte, with the same set of PNGs.
+inline void check_same_run(const fs::path& a, const fs::path& b) {
+  const auto ha = hdf5_contents(a / "run.h5"), hb = hdf5_contents(b / "run.h5");
+  REQUIRE_FALSE(ha.empty());
+  REQUIRE(ha.size() == hb.size());
+  for (const auto& [name, bytes] : ha) {
+    INFO("run.h5 item " << name);
+    const auto it = hb.find(name);
+    REQUIRE(it != hb.end());
+    CHECK(it->second == bytes);
+  }
+  auto pngs = [](const fs::path& dir) {
+    std::map<std::string, std::string> out;
+    for (const auto& e : fs::directory_iterator(dir)) {
+      const std::string n = e.path().filename().string();
+      if (n.rfind("frame_", 0) == 0 && e.path().extension() == ".png") out[n] = slurp(e.path());
+    }
+    return out;
+  };
+  const auto pa = pngs(a), pb = pngs(b);
+  REQUIRE_FALSE(pa.empty());
+  REQUIRE(pa.size() == pb.size());
+  for (const auto& [name, bytes] : pa) {
+    INFO("PNG " << name);
+    REQUIRE(pb.count(name) == 1);
+    CHECK(pb.at(name) == bytes);
+  }
 }
 
 }  // namespace cli_test

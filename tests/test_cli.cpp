@@ -177,7 +177,7 @@ TEST_CASE("cli: SIGINT and SIGTERM stop at a tile boundary, keep finished frames
     CHECK(WEXITSTATUS(status) == (sig == SIGINT ? 130 : 143));
     CHECK_THAT(err, Catch::StartsWith("trainscape: error: stopped during frame"));
     CHECK_THAT(err, Catch::Contains(sig == SIGINT ? "(SIGINT)" : "(SIGTERM)"));
-    CHECK_THAT(err, Catch::Contains("the finished frames are in out"));
+    CHECK_THAT(err, Catch::Contains("the finished frames and tiles are in out; continue with: trainscape zoom long.yaml --resume"));
     CHECK(decoded_pixels(s.dir / "out/frame_000.png").size() == 48 * 48 * 3);
     CHECK_FALSE(fs::exists(s.dir / "out/frame_002.png"));
     CHECK_FALSE(fs::exists(s.dir / "out/frame_000.png.tmp"));

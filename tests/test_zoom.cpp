@@ -31,10 +31,10 @@ struct Recorder final : ZoomObserver {
   int stop_after_tiles = -1;
   int tiles_seen = 0;
   void on_run_start(const RunConfig&, const Problem&) override { events.push_back("start"); }
-  void on_frame_start(int frame, const Window&, int tiles) override {
+  void on_frame_start(int frame, const Window&, int tiles, int) override {
     events.push_back("frame " + std::to_string(frame) + " tiles " + std::to_string(tiles));
   }
-  bool on_tile_done(int, int, int, std::int64_t) override {
+  bool on_tile_done(const TileProgress&) override {
     ++tiles_seen;
     return stop_after_tiles < 0 || tiles_seen < stop_after_tiles;
   }

@@ -9,6 +9,13 @@
 #include <string>
 #include <unistd.h>
 #include <vector>
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fcntl.h>
+#include <map>
+#include <memory>
 
 #include "dimension_command.hpp"
 #include "observers.hpp"
@@ -16,6 +23,7 @@
 #include "trainscape/error.hpp"
 #include "trainscape/io/config_file.hpp"
 #include "trainscape/io/hdf5_store.hpp"
+#include "trainscape/io/tile_journal.hpp"
 #include "trainscape/problem.hpp"
 #include "trainscape/version.hpp"
 #include "trainscape/zoom.hpp"
@@ -38,8 +46,34 @@ struct ZoomOptions {
   int threads = -1;  ///< -1: keep the config's value
   std::string engine = "batched";
   bool overwrite = false;
+  bool resume = false;
+  std::string shard;  ///< "I/N", or empty
   bool quiet = false;
 };
+
+/// The journal of a run directory's own run (shards keep theirs under shards/).
+std::string journal_dir(const std::string& run_dir) { return run_dir + "/journal"; }
+
+std::string shard_dir(const std::string& run_dir, int index, int count) {
+  return run_dir + "/shards/shard-" + std::to_string(index) + "-of-" + std::to_string(count);
+}
+
+/// The command that resumes this run, for messages.
+std::string resume_command(const ZoomOptions& opt) {
+  std::string cmd = "trainscape zoom " + opt.config_path;
+  for (const auto& o : opt.overrides) cmd += " --set '" + o + "'";
+  if (!opt.out_dir.empty()) cmd += " --out " + opt.out_dir;
+  if (!opt.shard.empty()) return cmd + " --shard " + opt.shard;
+  return cmd + " --resume";
+}
+
+/// Whether `p` (an entry of a run directory) is one of a run's outputs. A journal counts once it
+/// has its config.yaml, which is written before anything else: without it, it holds nothing.
+bool is_run_output(const fs::path& p) {
+  const std::string name = p.filename().string();
+  if (name == "journal") return io::TileJournal::exists(p.string());
+  return name == "run.h5" || (name.rfind("frame_", 0) == 0 && p.extension() == ".png");
+}
 
 /// Prepares the run directory without destroying anything unless --overwrite was given.
 void prepare_output_dir(const std::string& dir, bool overwrite) {
@@ -49,19 +83,18 @@ void prepare_output_dir(const std::string& dir, bool overwrite) {
     if (!fs::is_directory(path, ec)) throw IoError(dir + ": exists and is not a directory");
     std::vector<fs::path> previous;
     for (const auto& entry : fs::directory_iterator(path, ec)) {
-      const std::string name = entry.path().filename().string();
-      if (name == "run.h5" || (name.rfind("frame_", 0) == 0 && entry.path().extension() == ".png")) {
-        previous.push_back(entry.path());
-      }
+      if (is_run_output(entry.path())) previous.push_back(entry.path());
     }
     if (ec) throw IoError(dir + ": cannot list: " + ec.message());
+    std::sort(previous.begin(), previous.end());
     if (!previous.empty()) {
       if (!overwrite) {
         throw IoError(dir + ": already holds a run (" + previous.front().filename().string() +
-                      "); pass --overwrite to replace it or choose another --out");
+                      "); pass --resume to continue it, --overwrite to replace it, or choose another --out");
       }
       for (const auto& p : previous) {
-        if (!fs::remove(p, ec) && ec) throw IoError(p.string() + ": cannot remove: " + ec.message());
+        fs::remove_all(p, ec);
+        if (ec) throw IoError(p.string() + ": cannot remove: " + ec.message());
       }
     }
   } else {
@@ -70,6 +103,31 @@ void prepare_output_dir(const std::string& dir, bool overwrite) {
   }
   // Fail now, not after the first frame, if we cannot write here.
   if (::access(dir.c_str(), W_OK) != 0) throw IoError(dir + ": the run directory is not writable");
+}
+
+/// Removes leftovers of writes a kill interrupted (files named *.tmp or *.tmp.*): they were never
+/// finished, and their finished versions are either in place or will be rewritten.
+void remove_temporaries(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file(ec) && (name.size() > 4 && (name.compare(name.size() - 4, 4, ".tmp") == 0 ||
+                                                          name.find(".tmp.") != std::string::npos))) {
+      fs::remove(entry.path(), ec);
+    }
+  }
+}
+
+/// Refuses to continue a journal written for a different computation, naming the first
+/// scientific key that differs.
+void check_same_science(const RunConfig& config, const io::TileJournal& journal, const std::string& what) {
+  std::string stored_value, new_value;
+  const std::string key =
+      io::first_scientific_difference(journal.stored_config(), to_yaml(config), stored_value, new_value);
+  if (!key.empty()) {
+    throw ConfigError(what + ": " + key + " = " + new_value + " but the run in " + journal.dir() + " has " + key +
+                      " = " + stored_value + "; only runtime.* and output.* may change when continuing a run");
+  }
 }
 
 /// Refuses a resolution whose frames would not fit in this machine's memory, before allocating.
@@ -89,37 +147,305 @@ void check_memory(const RunConfig& config) {
   }
 }
 
+/// Makes sure run.h5's bytes are on disk before the journal that could rebuild it is removed.
+void sync_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    const int e = errno;
+    if (fd >= 0) ::close(fd);
+    throw IoError(path + ": cannot sync to disk: " + std::strerror(e));
+  }
+  ::close(fd);
+}
+
+/// Turns the driver's Interrupted into the message and exit code of the signal that caused it.
+[[noreturn]] void rethrow_interrupted(const Interrupted& e, const ZoomOptions& opt, const std::string& kept) {
+  const int sig = g_stop_signal.load();
+  throw Interrupted(std::string(e.what()) + " (" + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + "); " + kept +
+                        "; continue with: " + resume_command(opt),
+                    sig == SIGTERM ? 143 : 130);
+}
+
+/// Parses --shard I/N.
+void parse_shard(const std::string& text, int& index, int& count) {
+  const std::size_t slash = text.find('/');
+  bool ok = slash != std::string::npos;
+  if (ok) {
+    try {
+      std::size_t used_i = 0, used_n = 0;
+      index = std::stoi(text.substr(0, slash), &used_i);
+      count = std::stoi(text.substr(slash + 1), &used_n);
+      ok = used_i == slash && used_n == text.size() - slash - 1 && count >= 1 && index >= 0 && index < count &&
+           count <= 1000000;
+    } catch (const std::exception&) {
+      ok = false;
+    }
+  }
+  if (!ok) throw UsageError("--shard " + text + ": expected I/N with 0 <= I < N, e.g. --shard 0/4");
+}
+
+/// `zoom --shard I/N`: this shard's tiles of every frame into <dir>/shards/shard-I-of-N, skipping
+/// the ones an earlier attempt of the same shard finished.
+int run_shard(const ZoomOptions& opt, const RunConfig& config, const Engine& engine) {
+  int index = 0, count = 1;
+  parse_shard(opt.shard, index, count);
+  planned_windows(config, "--shard");  // refuses target: auto before anything is written
+  io::TileJournal journal(shard_dir(config.output.dir, index, count));
+  if (io::TileJournal::exists(journal.dir())) {
+    check_same_science(config, journal, "--shard " + opt.shard);
+    journal.set_frame_size(config);
+    journal.verify();
+  } else {
+    journal.write_config(config);
+  }
+  const Problem problem = make_problem(config);
+  ShardDistributor shard(index, count);
+  app::ProgressDisplay progress(!opt.quiet && ::isatty(STDERR_FILENO), g_stop_signal);
+  struct Count final : ZoomObserver {
+    std::int64_t computed = 0, restored = 0, frames = 0;
+    bool on_tile_done(const TileProgress&) override { return ++computed, true; }
+    void on_share_done(int, const Window&, const std::vector<TileResult>& tiles) override {
+      ++frames;
+      restored += static_cast<std::int64_t>(tiles.size());
+    }
+  } counter;
+  ObserverList observers;
+  observers.add(journal);
+  observers.add(progress);
+  observers.add(counter);
+  ZoomPlan plan;
+  plan.distributor = &shard;
+  plan.archive = &journal;
+  try {
+    run_zoom(config, problem, engine, observers, plan);
+  } catch (const Interrupted& e) {
+    rethrow_interrupted(e, opt, "its finished tiles are in " + journal.dir());
+  }
+  if (!opt.quiet) {
+    std::printf("shard %d/%d: %lld tiles over %lld frames in %s (%lld computed now, %lld from an earlier attempt)\n",
+                index, count, static_cast<long long>(counter.restored), static_cast<long long>(counter.frames),
+                journal.dir().c_str(), static_cast<long long>(counter.computed),
+                static_cast<long long>(counter.restored - counter.computed));
+  }
+  for (const auto& f : journal.set_aside()) std::fprintf(stderr, "trainscape: warning: %s was corrupt; recomputed its tile\n", f.c_str());
+  return 0;
+}
+
 int run_zoom_command(const ZoomOptions& opt) {
   RunConfig config = io::load_config_file(opt.config_path, opt.overrides);
   if (!opt.out_dir.empty()) config.output.dir = opt.out_dir;
   if (opt.threads >= 0) config.runtime.threads = opt.threads;
   const auto engine = make_engine(opt.engine);
   check_memory(config);
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  if (!opt.shard.empty()) return run_shard(opt, config, *engine);
 
-  prepare_output_dir(config.output.dir, opt.overwrite);
+  const std::string& dir = config.output.dir;
+  io::TileJournal journal(journal_dir(dir));
+  if (opt.resume && io::TileJournal::exists(journal.dir())) {
+    check_same_science(config, journal, "--resume");
+    journal.set_frame_size(config);
+    journal.verify();
+    remove_temporaries(dir);
+  } else if (opt.resume && fs::exists(dir + "/run.h5")) {
+    // No journal: the run finished (its journal is removed last), or it predates journals.
+    const io::StoredRun stored = io::read_run(dir + "/run.h5");
+    std::string stored_value, new_value;
+    const std::string key = io::first_scientific_difference(stored.config_yaml, to_yaml(config), stored_value, new_value);
+    if (!key.empty()) {
+      throw ConfigError("--resume: " + key + " = " + new_value + " but the run in " + dir + "/run.h5 has " + key +
+                        " = " + stored_value + "; only runtime.* and output.* may change when continuing a run");
+    }
+    if (stored.frames_completed >= config.zoom.frames && std::isfinite(stored.dimension)) {
+      std::fprintf(stderr, "trainscape: %s holds a finished run (%lld frames); nothing to resume\n", dir.c_str(),
+                   stored.frames_completed);
+      if (opt.quiet) std::printf("%.17g\n", stored.dimension);
+      return 0;
+    }
+    throw IoError(dir + ": run.h5 is unfinished and there is no journal to resume it from; pass --overwrite "
+                        "to start again");
+  } else {
+    // A fresh run (--resume with nothing to resume starts one too, so job scripts can always
+    // pass it).
+    prepare_output_dir(dir, opt.overwrite);
+    journal.remove();  // a journal without its config.yaml (killed while starting) holds nothing
+    journal.write_config(config);
+  }
   const Problem problem = make_problem(config);
 
-  io::Hdf5RunStore store(config.output.dir + "/run.h5");
-  app::PngFrameWriter png(config.output.dir);
+  // run.h5 is rewritten from the journal on every start; see tile_journal.hpp.
+  io::Hdf5RunStore store(dir + "/run.h5");
+  app::PngFrameWriter png(dir);
   app::ProgressDisplay progress(!opt.quiet && ::isatty(STDERR_FILENO), g_stop_signal);
   app::SummaryPrinter summary(stdout);
   ObserverList observers;
+  observers.add(journal);
   observers.add(store);
   observers.add(png);
   observers.add(progress);
   if (!opt.quiet) observers.add(summary);
 
-  std::signal(SIGINT, request_stop);
-  std::signal(SIGTERM, request_stop);
+  ZoomPlan plan;
+  plan.archive = &journal;
+  ZoomSummary result;
   try {
-    const ZoomSummary result = run_zoom(config, problem, *engine, observers);
-    if (opt.quiet) std::printf("%.17g\n", result.dimension);
+    result = run_zoom(config, problem, *engine, observers, plan);
   } catch (const Interrupted& e) {
-    const int sig = g_stop_signal.load();
-    throw Interrupted(std::string(e.what()) + " (" + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
-                          "); the finished frames are in " + config.output.dir,
-                      sig == SIGTERM ? 143 : 130);
+    rethrow_interrupted(e, opt, "the finished frames and tiles are in " + dir);
   }
+  store.close();
+  sync_file(dir + "/run.h5");
+  journal.remove();
+  for (const auto& f : journal.set_aside()) std::fprintf(stderr, "trainscape: warning: %s was corrupt; recomputed its tile\n", f.c_str());
+  if (opt.quiet) std::printf("%.17g\n", result.dimension);
+  return 0;
+}
+
+struct MergeOptions {
+  std::string config_path;
+  std::vector<std::string> overrides;
+  std::string out_dir;
+  bool quiet = false;
+};
+
+/// Hands out nothing: merging computes no tile. A frame with a tile that no shard holds is
+/// refused before anything is written (merge checks all frames first), so this only guards.
+class NothingToCompute final : public TileDistributor {
+ public:
+  void begin_frame(int frame, const std::vector<bool>& already_done) override {
+    if (std::find(already_done.begin(), already_done.end(), false) != already_done.end()) {
+      throw IoError("merge: frame " + std::to_string(frame) + " is incomplete");
+    }
+  }
+  int next_tile() override { return -1; }
+};
+
+/// The tiles of several shard journals as one archive.
+class ShardSet final : public TileArchive {
+ public:
+  explicit ShardSet(std::vector<std::unique_ptr<io::TileJournal>> shards) : shards_(std::move(shards)) {}
+  void restore(int frame, const Window& window, const std::vector<Tile>& tiles, bool load_values,
+               std::vector<bool>& done, Image<double>& measure, Image<std::uint8_t>& converged) override {
+    for (auto& shard : shards_) {
+      std::vector<bool> part(tiles.size(), false);
+      shard->restore(frame, window, tiles, load_values, part, measure, converged);
+      for (std::size_t t = 0; t < tiles.size(); ++t) done[t] = done[t] || part[t];
+    }
+  }
+
+ private:
+  std::vector<std::unique_ptr<io::TileJournal>> shards_;
+};
+
+/// `merge CONFIG`: assembles <dir>/shards/shard-I-of-N into run.h5 and the PNGs, exactly as a
+/// single-process run would have written them.
+int run_merge_command(const MergeOptions& opt) {
+  RunConfig config = io::load_config_file(opt.config_path, opt.overrides);
+  if (!opt.out_dir.empty()) config.output.dir = opt.out_dir;
+  const std::string& dir = config.output.dir;
+  const std::vector<Window> windows = planned_windows(config, "merge");
+  check_memory(config);
+
+  // Which shards are there?
+  const std::string shards_root = dir + "/shards";
+  std::map<int, std::vector<int>> by_count;  // N -> the I found
+  std::error_code ec;
+  if (!fs::is_directory(shards_root, ec)) {
+    throw IoError(shards_root + ": no shards to merge (run trainscape zoom " + opt.config_path + " --shard I/N first)");
+  }
+  for (const auto& e : fs::directory_iterator(shards_root, ec)) {
+    int i = 0, n = 0;
+    char tail = 0;
+    if (std::sscanf(e.path().filename().c_str(), "shard-%d-of-%d%c", &i, &n, &tail) == 2 && n >= 1 && i >= 0 &&
+        i < n && e.path().filename() == fs::path(shard_dir(dir, i, n)).filename()) {
+      by_count[n].push_back(i);
+    }
+  }
+  if (by_count.empty()) throw IoError(shards_root + ": no shard-I-of-N directories to merge");
+  if (by_count.size() > 1) {
+    std::string names;
+    for (const auto& [n, is] : by_count) names += (names.empty() ? "" : ", ") + std::string("shard-") +
+                                                  std::to_string(is.front()) + "-of-" + std::to_string(n);
+    throw IoError(shards_root + ": holds shards of different shard counts (" + names +
+                  "); remove the stale set and merge again");
+  }
+  const int count = by_count.begin()->first;
+  std::vector<int> present = by_count.begin()->second;
+  std::sort(present.begin(), present.end());
+  std::string missing;
+  for (int i = 0; i < count; ++i) {
+    if (!std::binary_search(present.begin(), present.end(), i)) {
+      missing += (missing.empty() ? "" : ", ") + fs::path(shard_dir(dir, i, count)).filename().string();
+    }
+  }
+  if (!missing.empty()) {
+    throw IoError(shards_root + ": missing " + missing + " of " + std::to_string(count) +
+                  " shards (run trainscape zoom " + opt.config_path + " --shard I/" + std::to_string(count) + ")");
+  }
+  std::vector<std::unique_ptr<io::TileJournal>> journals;
+  for (int i = 0; i < count; ++i) {
+    auto j = std::make_unique<io::TileJournal>(shard_dir(dir, i, count));
+    if (!io::TileJournal::exists(j->dir())) throw IoError(j->dir() + ": not a shard (no config.yaml)");
+    check_same_science(config, *j, "merge");
+    journals.push_back(std::move(j));
+  }
+  ShardSet shards(std::move(journals));
+
+  // Every tile of every frame must be there before anything is written.
+  const int cols = config.render.resolution.cols, rows = config.render.resolution.rows;
+  const std::vector<Tile> tiles = make_tiles(cols, rows, resolve_tile_side(config.runtime.tile, cols, rows));
+  for (int k = 0; k < config.zoom.frames; ++k) {
+    std::vector<bool> done(tiles.size(), false);
+    Image<double> m(rows, cols);
+    Image<std::uint8_t> c(rows, cols);
+    shards.restore(k, windows[static_cast<std::size_t>(k)], tiles, false, done, m, c);
+    std::map<int, int> missing_by_shard;
+    for (std::size_t t = 0; t < tiles.size(); ++t) {
+      if (!done[t]) ++missing_by_shard[static_cast<int>(t) % count];
+    }
+    if (!missing_by_shard.empty()) {
+      std::string names;
+      for (const auto& [i, n] : missing_by_shard) {
+        names += (names.empty() ? "" : ", ") + fs::path(shard_dir(dir, i, count)).filename().string() + " (" +
+                 std::to_string(n) + " tiles)";
+      }
+      throw IoError(shards_root + ": frame " + std::to_string(k) + " is incomplete: " + names +
+                    " unfinished; rerun those shards, then merge again");
+    }
+  }
+
+  const Problem problem = make_problem(config);
+  const auto engine = make_engine("reference");  // never trains: every tile comes from the shards
+  const std::string tmp = dir + "/run.h5.merge.tmp";
+  ZoomSummary result;
+  {
+    io::Hdf5RunStore store(tmp);
+    app::PngFrameWriter png(dir);
+    app::SummaryPrinter summary(stdout);
+    ObserverList observers;
+    observers.add(store);
+    observers.add(png);
+    if (!opt.quiet) observers.add(summary);
+    NothingToCompute nothing;
+    ZoomPlan plan;
+    plan.distributor = &nothing;
+    plan.archive = &shards;
+    try {
+      result = run_zoom(config, problem, *engine, observers, plan);
+      store.close();
+      sync_file(tmp);
+    } catch (...) {
+      fs::remove(tmp, ec);
+      throw;
+    }
+  }
+  if (std::rename(tmp.c_str(), (dir + "/run.h5").c_str()) != 0) {
+    const int e = errno;
+    fs::remove(tmp, ec);
+    throw IoError(dir + "/run.h5: cannot move the merged file into place: " + std::strerror(e));
+  }
+  if (opt.quiet) std::printf("%.17g\n", result.dimension);
   return 0;
 }
 
@@ -165,6 +491,8 @@ const char* kExamples = R"(Examples:
   trainscape zoom configs/paper_tanh.yaml --out runs/tanh --threads 2
   trainscape zoom configs/quickstart.yaml --set render.resolution=256 --set zoom.frames=4 --overwrite
   trainscape zoom configs/quickstart.yaml --set "zoom.target=[1.2, 2.5]" -q
+  trainscape zoom configs/paper_tanh.yaml --resume
+  trainscape zoom configs/paper/tanh_full.yaml --shard 3/16    (then: trainscape merge ...)
   trainscape dimension runs/quickstart/run.h5 --json
   trainscape dimension figure.png --threshold 100
   trainscape uncertainty configs/quickstart.yaml --points 2000
@@ -193,7 +521,19 @@ int main(int argc, char** argv) {
   zoom->add_option("--threads", zoom_opt.threads, "Worker threads, 0 = all cores (overrides runtime.threads)")
       ->check(CLI::Range(0, 1024));
   zoom->add_option("--engine", zoom_opt.engine, "Training engine: batched (default, fast) | reference (the oracle)");
-  zoom->add_flag("--overwrite", zoom_opt.overwrite, "Replace an existing run in the run directory");
+  CLI::Option* overwrite_flag =
+      zoom->add_flag("--overwrite", zoom_opt.overwrite, "Replace an existing run in the run directory");
+  CLI::Option* resume_flag = zoom->add_flag(
+      "--resume", zoom_opt.resume,
+      "Continue the interrupted run in the run directory: finished frames and tiles are kept (starts afresh "
+      "if there is none)");
+  resume_flag->excludes(overwrite_flag);
+  zoom->add_option("--shard", zoom_opt.shard,
+                   "Compute only shard I of N of every frame's tiles into <run dir>/shards/ (for job arrays; "
+                   "needs a fixed zoom.target; combine with trainscape merge)")
+      ->type_name("I/N")
+      ->excludes(overwrite_flag)
+      ->excludes(resume_flag);
   zoom->add_flag("-q,--quiet", zoom_opt.quiet, "No progress or summary; print only the sequence dimension");
 
   BenchOptions bench_opt;
@@ -206,6 +546,15 @@ int main(int argc, char** argv) {
   bench->add_option("--threads", bench_opt.threads, "Worker threads, 0 = all cores (overrides runtime.threads)")
       ->check(CLI::Range(0, 1024));
   bench->add_option("--set", bench_opt.overrides, "Override a config key (repeatable)")->type_name("SECTION.KEY=VALUE");
+
+  MergeOptions merge_opt;
+  CLI::App* merge = app.add_subcommand(
+      "merge", "Combine the shards in <run dir>/shards/ into run.h5 and PNGs identical to a single-process run");
+  merge->add_option("CONFIG", merge_opt.config_path, "The YAML config the shards were run with")->required();
+  merge->add_option("--set", merge_opt.overrides, "Override a config key, as given to the shards (repeatable)")
+      ->type_name("SECTION.KEY=VALUE");
+  merge->add_option("--out", merge_opt.out_dir, "Run directory (overrides output.dir)");
+  merge->add_flag("-q,--quiet", merge_opt.quiet, "No summary; print only the sequence dimension");
 
   CLI::App* keys = app.add_subcommand("keys", "Print the config reference (every key, default and rule) as a Markdown table");
 
@@ -245,6 +594,7 @@ int main(int argc, char** argv) {
 
   try {
     if (zoom->parsed()) return run_zoom_command(zoom_opt);
+    if (merge->parsed()) return run_merge_command(merge_opt);
     if (bench->parsed()) return run_bench_command(bench_opt);
     if (keys->parsed()) {
       print_config_reference();

@@ -2,6 +2,7 @@
 
 #include <cinttypes>
 #include <cmath>
+#include <sstream>
 
 #include "trainscape/colour.hpp"
 #include "trainscape/io/png.hpp"
@@ -42,7 +43,14 @@ std::string PngFrameWriter::file_name(int frame) {
 }
 
 void PngFrameWriter::on_run_start(const RunConfig& config, const Problem& /*problem*/) {
-  config_yaml_ = to_yaml(config);
+  // Only what the image shows depends on: a frame is the same file whether it was computed with
+  // 1 or 64 threads, in one process or in shards, into one directory or another.
+  std::istringstream all(to_yaml(config));
+  config_yaml_.clear();
+  for (std::string line; std::getline(all, line);) {
+    const std::string section = line.substr(0, line.find(':'));
+    if (!is_runtime_key(section, "")) config_yaml_ += line + "\n";
+  }
 }
 
 void PngFrameWriter::on_frame_done(const FrameResult& frame) {
@@ -65,31 +73,38 @@ void ProgressDisplay::on_run_start(const RunConfig& config, const Problem& probl
   run_start_ = Clock::now();
 }
 
-void ProgressDisplay::on_frame_start(int frame, const Window& /*window*/, int /*tiles*/) {
-  pixel_steps_before_frame_ = static_cast<std::int64_t>(frame) * pixel_steps_per_frame_;
+void ProgressDisplay::on_frame_start(int frame, const Window& /*window*/, int tiles, int tiles_restored) {
+  // Work restored from a journal (earlier frames, and tiles of this one) counts as done but not
+  // towards the rate. Tiles are near-equal in size, so their share of the frame is a fair estimate.
+  restored_ = static_cast<std::int64_t>(frame) * pixel_steps_per_frame_ - computed_before_frame_;
+  if (tiles > 0) restored_ += pixel_steps_per_frame_ * tiles_restored / tiles;
 }
 
-bool ProgressDisplay::on_tile_done(int frame, int tiles_done, int tiles_total, std::int64_t pixel_steps_done) {
+bool ProgressDisplay::on_tile_done(const TileProgress& p) {
   if (enabled_) {
     const auto now = Clock::now();
     // Redraw at most ~10 times a second, and always on a frame's last tile.
-    if (tiles_done == tiles_total || now - last_draw_ > std::chrono::milliseconds(100)) {
+    if (p.tiles_done == p.tiles_total || now - last_draw_ > std::chrono::milliseconds(100)) {
       last_draw_ = now;
       const double elapsed = std::chrono::duration<double>(now - run_start_).count();
-      const double done = static_cast<double>(pixel_steps_before_frame_ + pixel_steps_done);
+      const double computed = static_cast<double>(computed_before_frame_ + p.pixel_steps_done);
+      const double done = computed + static_cast<double>(restored_);
       const double total = static_cast<double>(pixel_steps_per_frame_) * frames_;
-      const double rate = elapsed > 0 ? done / elapsed : 0.0;
+      const double rate = elapsed > 0 ? computed / elapsed : 0.0;
       const double eta = rate > 0 ? (total - done) / rate : NAN;
-      std::fprintf(stderr, "\r\033[Kframe %d/%d  tiles %d/%d  %.3g pixel-steps/s  elapsed %s  ETA %s", frame + 1,
-                   frames_, tiles_done, tiles_total, rate, duration_text(elapsed).c_str(),
-                   duration_text(eta).c_str());
+      std::fprintf(stderr, "\r\033[Kframe %d/%d  tiles %d/%d%s  %.3g pixel-steps/s  elapsed %s  ETA %s", p.frame + 1,
+                   frames_, p.tiles_done, p.tiles_total, p.tiles_restored > 0 ? " (some restored)" : "", rate,
+                   duration_text(elapsed).c_str(), duration_text(eta).c_str());
       std::fflush(stderr);
     }
   }
+  last_frame_pixel_steps_ = p.pixel_steps_done;
   return stop_.load() == 0;
 }
 
 void ProgressDisplay::on_frame_done(const FrameResult& /*frame*/) {
+  computed_before_frame_ += last_frame_pixel_steps_;
+  last_frame_pixel_steps_ = 0;
   if (enabled_) {
     std::fprintf(stderr, "\r\033[K");
     std::fflush(stderr);

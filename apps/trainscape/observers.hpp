@@ -12,7 +12,8 @@
 namespace trainscape::app {
 
 /// Writes <dir>/frame_NNN.png for every frame, coloured like the paper, with the resolved
-/// config, the window and the version in tEXt chunks.
+/// config's scientific sections (not runtime.* or output.*, so that a frame's bytes do not depend
+/// on how it was computed), the window and the version in tEXt chunks.
 class PngFrameWriter final : public ZoomObserver {
  public:
   explicit PngFrameWriter(std::string dir) : dir_(std::move(dir)) {}
@@ -34,8 +35,8 @@ class ProgressDisplay final : public ZoomObserver {
   /// `enabled` = draw the line (stderr is a terminal and not -q); `stop` may be set at any time.
   ProgressDisplay(bool enabled, const std::atomic<int>& stop) : enabled_(enabled), stop_(stop) {}
   void on_run_start(const RunConfig& config, const Problem& problem) override;
-  void on_frame_start(int frame, const Window& window, int tiles) override;
-  bool on_tile_done(int frame, int tiles_done, int tiles_total, std::int64_t pixel_steps_done) override;
+  void on_frame_start(int frame, const Window& window, int tiles, int tiles_restored) override;
+  bool on_tile_done(const TileProgress& progress) override;
   void on_frame_done(const FrameResult& frame) override;
 
  private:
@@ -44,7 +45,9 @@ class ProgressDisplay final : public ZoomObserver {
   const std::atomic<int>& stop_;
   int frames_ = 0;
   std::int64_t pixel_steps_per_frame_ = 0;
-  std::int64_t pixel_steps_before_frame_ = 0;  ///< finished in earlier frames
+  std::int64_t computed_before_frame_ = 0;   ///< pixel-steps computed in earlier frames this time
+  std::int64_t restored_ = 0;                 ///< pixel-steps restored from a journal so far
+  std::int64_t last_frame_pixel_steps_ = 0;   ///< computed so far in the current frame
   Clock::time_point run_start_;
   Clock::time_point last_draw_;
 };

@@ -29,6 +29,12 @@ class Error : public std::runtime_error {
   ExitCode code_;
 };
 
+/// The command line is invalid in a way its parser cannot see (e.g. a malformed --shard I/N).
+class UsageError : public Error {
+ public:
+  explicit UsageError(const std::string& message) : Error(ExitCode::Usage, message) {}
+};
+
 /// A configuration value, key or document is invalid.
 class ConfigError : public Error {
  public:

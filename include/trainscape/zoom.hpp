@@ -10,6 +10,7 @@
 #include "trainscape/dimension.hpp"
 #include "trainscape/engine.hpp"
 #include "trainscape/image.hpp"
+#include "trainscape/tiles.hpp"
 #include "trainscape/window.hpp"
 
 namespace trainscape {
@@ -38,20 +39,34 @@ struct ZoomSummary {
   DimensionReport robust;              ///< the robust estimators over all frames, with error bars
 };
 
+/// Where a frame's computation stands after one more tile finished.
+struct TileProgress {
+  int frame = 0;
+  int tiles_done = 0;       ///< finished tiles of this frame on this process, restored ones included
+  int tiles_total = 0;      ///< tiles of the frame (all processes together)
+  int tiles_restored = 0;   ///< of tiles_done, the ones restored from an archive, not computed
+  std::int64_t pixel_steps_done = 0;  ///< pixel-steps computed in this frame by this process
+  const TileResult* result = nullptr; ///< the tile that just finished
+};
+
 /// Receives the run's results and progress. Every method defaults to doing nothing.
 /// Methods are never called concurrently; on_tile_done may run on a worker thread (inside a
 /// critical section), every other method on the thread that called run_zoom.
+/// With several processes (MPI), on_frame_done and on_run_done are called on the root only.
 class ZoomObserver {
  public:
   virtual ~ZoomObserver() = default;
   virtual void on_run_start(const RunConfig& /*config*/, const Problem& /*problem*/) {}
-  virtual void on_frame_start(int /*frame*/, const Window& /*window*/, int /*tiles*/) {}
-  /// After each finished tile. Return false to stop the run at this tile boundary (the driver
-  /// then throws Interrupted; finished frames have already been delivered).
-  virtual bool on_tile_done(int /*frame*/, int /*tiles_done*/, int /*tiles_total*/,
-                            std::int64_t /*pixel_steps_done*/) {
-    return true;
-  }
+  /// `tiles_restored` of the frame's `tiles` come from an archive and will not be computed.
+  virtual void on_frame_start(int /*frame*/, const Window& /*window*/, int /*tiles*/,
+                              int /*tiles_restored*/) {}
+  /// After each tile this process computed. Return false to stop the run at this tile boundary
+  /// (the driver then throws Interrupted; finished frames have already been delivered).
+  virtual bool on_tile_done(const TileProgress& /*progress*/) { return true; }
+  /// When a process that does not assemble frames (a shard) has finished its share of a frame:
+  /// `tiles` holds every tile of the share, restored and computed, in index order.
+  virtual void on_share_done(int /*frame*/, const Window& /*window*/,
+                             const std::vector<TileResult>& /*tiles*/) {}
   virtual void on_frame_done(const FrameResult& /*frame*/) {}
   virtual void on_run_done(const ZoomSummary& /*summary*/) {}
 };
@@ -61,8 +76,9 @@ class ObserverList final : public ZoomObserver {
  public:
   void add(ZoomObserver& o) { observers_.push_back(&o); }
   void on_run_start(const RunConfig& c, const Problem& p) override;
-  void on_frame_start(int frame, const Window& w, int tiles) override;
-  bool on_tile_done(int frame, int done, int total, std::int64_t pixel_steps) override;
+  void on_frame_start(int frame, const Window& w, int tiles, int tiles_restored) override;
+  bool on_tile_done(const TileProgress& progress) override;
+  void on_share_done(int frame, const Window& window, const std::vector<TileResult>& tiles) override;
   void on_frame_done(const FrameResult& f) override;
   void on_run_done(const ZoomSummary& s) override;
 
@@ -75,13 +91,23 @@ class ObserverList final : public ZoomObserver {
 int resolve_thread_count(int requested);
 
 /// Measures of every pixel of `grid`, computed tile by tile (tiles of side
-/// resolve_tile_side(runtime.tile, ...), in
-/// parallel over runtime.threads threads, 0 = all). The result does not depend on the thread
-/// count or the tile size. Calls observer.on_tile_done after each tile; throws Interrupted if it
-/// returns false.
+/// resolve_tile_side(runtime.tile, ...), in parallel over runtime.threads threads, 0 = all). The
+/// result does not depend on the thread count or the tile size. Calls observer.on_tile_done after
+/// each tile; throws Interrupted if it returns false.
 void compute_measures(const Problem& problem, const Engine& engine, const Grid& grid,
                       const RuntimeConfig& runtime, int frame_index, ZoomObserver& observer,
                       Image<double>& measure, Image<std::uint8_t>& converged);
+
+/// The general form: computes the tiles `distributor` hands this process (it has already been
+/// told which of `tiles` are `restored`), with `threads` threads, into `measure` / `converged`
+/// (sized, and holding the restored tiles' values where this process loaded them). Calls
+/// observer.on_tile_done after each computed tile; throws Interrupted if it returns false.
+/// Returns the tiles this process computed, in the order they finished.
+std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, const Grid& grid,
+                               const std::vector<Tile>& tiles, int restored, int threads,
+                               int frame_index, TileDistributor& distributor,
+                               ZoomObserver& observer, Image<double>& measure,
+                               Image<std::uint8_t>& converged);
 
 /// Fills edges, boxcount, dimension and edge_pixels of a frame from its measure (not `robust`,
 /// which needs the sequence: see DimensionAccumulator).
@@ -104,8 +130,25 @@ Window window_towards(const Window& first, const ZoomTarget& target, double fact
 /// PNG up to 3 B per pixel), about 45 B per pixel. Used to refuse a resolution before allocating.
 std::int64_t zoom_memory_bytes(int cols, int rows);
 
-/// Runs the whole zoom of `config` with `engine`, delivering results to `observer`.
+/// How a run is executed beyond the config: who computes which tiles, and which tiles were
+/// computed before. Defaults: this process computes everything, nothing is restored.
+struct ZoomPlan {
+  TileDistributor* distributor = nullptr;  ///< null: a LocalDistributor
+  TileArchive* archive = nullptr;          ///< null: no tile was computed before
+};
+
+/// The windows of all frames when they do not depend on computed frames (a fixed zoom.target);
+/// throws ConfigError with target: auto, naming `what_needs_them` in the message.
+std::vector<Window> planned_windows(const RunConfig& config, const std::string& what_needs_them);
+
+/// Runs the whole zoom of `config` with `engine`, delivering results to `observer`. Every
+/// process of a multi-process run calls it with the same config and its own plan. For each
+/// frame: the window (chosen on the root and shared), the tiles restored from plan.archive, the
+/// rest computed as plan.distributor hands them out, and on the root the frame assembled,
+/// analysed and delivered. The results are the same bits whatever the plan. With a distributor
+/// that does not assemble frames (a shard), only the tiles are computed and on_share_done
+/// reported; the returned summary is then empty.
 ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engine& engine,
-                     ZoomObserver& observer);
+                     ZoomObserver& observer, const ZoomPlan& plan = {});
 
 }  // namespace trainscape

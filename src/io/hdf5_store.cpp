@@ -14,6 +14,7 @@
 
 #include "trainscape/error.hpp"
 #include "trainscape/io/dimension_store.hpp"
+#include "trainscape/io/fault.hpp"
 #include "trainscape/version.hpp"
 
 #ifndef TRAINSCAPE_GIT_DESCRIBE
@@ -532,6 +533,17 @@ Hdf5RunStore::Hdf5RunStore(const std::string& path) {
   s.flush();
 }
 
+void Hdf5RunStore::close() {
+  if (!impl_) return;
+  const ErrorScope scope;
+  const std::string file = impl_->w.file();
+  guarded(file, "closing", [&] {
+    impl_->root.close();
+    impl_->file.close();
+  });
+  impl_.reset();
+}
+
 Hdf5RunStore::~Hdf5RunStore() {
   if (!impl_) return;
   const ErrorScope scope;
@@ -614,6 +626,9 @@ void Hdf5RunStore::on_frame_done(const FrameResult& frame) {
   w.attr_int64(g, fp, "edge_pixels", frame.edge_pixels);
 
   w.image(g, fp, "measure", frame.measure, H5::PredType::IEEE_F64LE, H5::PredType::NATIVE_DOUBLE);
+  // For the interruption tests: a kill here leaves a frame half written into the file.
+  s.flush();
+  fault_point("hdf5");
   w.image(g, fp, "converged", frame.converged, H5::PredType::STD_U8LE, H5::PredType::NATIVE_UINT8);
   w.image(g, fp, "edges", frame.edges, H5::PredType::STD_U8LE, H5::PredType::NATIVE_UINT8);
 

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "trainscape/error.hpp"
+#include "trainscape/io/fault.hpp"
 
 namespace trainscape::io {
 
@@ -86,7 +87,12 @@ void write_file_atomic(const std::string& path, const std::vector<std::uint8_t>&
   const std::string tmp = path + ".tmp";
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
   if (!f) throw IoError(path + ": cannot create: " + std::strerror(errno));
-  const std::size_t written = std::fwrite(bytes.data(), 1, bytes.size(), f);
+  // Two halves, so that the interruption tests can kill the process between them.
+  const std::size_t half = bytes.size() / 2;
+  std::size_t written = std::fwrite(bytes.data(), 1, half, f);
+  std::fflush(f);
+  fault_point("png");
+  written += std::fwrite(bytes.data() + half, 1, bytes.size() - half, f);
   const int write_errno = errno;
   const bool flushed = std::fflush(f) == 0;
   const int close_rc = std::fclose(f);

@@ -26,7 +26,10 @@
 ///     boxcount/counts       int64   [n_sizes]
 ///     boxcount/slopes       float64 [n_sizes]
 ///
-/// Files are flushed after every frame, so a killed run leaves the frames it finished readable.
+/// Files are flushed after every frame, so a killed run usually leaves the frames it finished
+/// readable; since HDF5 cannot promise that for a kill in the middle of a write, the run's tile
+/// journal (tile_journal.hpp) is the durable record and `trainscape zoom --resume` rebuilds
+/// run.h5 from it.
 #include <memory>
 #include <string>
 
@@ -46,6 +49,8 @@ class Hdf5RunStore final : public ZoomObserver {
   void on_run_start(const RunConfig& config, const Problem& problem) override;
   void on_frame_done(const FrameResult& frame) override;
   void on_run_done(const ZoomSummary& summary) override;
+  /// Closes the file, reporting failure (the destructor closes silently). No call may follow.
+  void close();
 
  private:
   struct Impl;

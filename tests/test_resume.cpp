@@ -1,0 +1,170 @@
+// Interrupted runs on the real binary: killed (SIGKILL) inside a tile write, inside an HDF5
+// write and inside a PNG write, or stopped by SIGINT, then resumed; the result must be the same
+// bits as a run that was never interrupted. Faults are placed exactly with TRAINSCAPE_FAULT
+// (include/trainscape/io/fault.hpp).
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "cli_support.hpp"
+
+namespace fs = std::filesystem;
+using namespace cli_test;
+
+namespace {
+
+// 3 frames of 32 x 32 in 8 x 8 tiles (16 per frame), target auto: each frame's window depends on
+// the previous frame, so a resumed run must also restore what it chooses.
+const char* kConfig =
+    "model: {width: 4}\n"
+    "training: {steps: 30}\n"
+    "phase_space: {x: [-2, 4], y: [-2, 4]}\n"
+    "render: {resolution: 32}\n"
+    "zoom: {frames: 3}\n"
+    "output: {dir: out}\n"
+    "runtime: {tile: 8}\n";
+
+/// A scratch directory holding the config and an uninterrupted reference run in ref/.
+struct ResumeFixture : Scratch {
+  ResumeFixture() {
+    write("run.yaml", kConfig);
+    const Result r = run("zoom run.yaml --out ref -q --threads 1");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+  }
+  /// Runs with TRAINSCAPE_FAULT set.
+  Result run_with_fault(const std::string& fault, const std::string& args) const {
+    return run_env("TRAINSCAPE_FAULT=" + fault, args);
+  }
+  Result run_env(const std::string& env, const std::string& args) const {
+    // The fault variable must reach only trainscape, not the shell's other commands.
+    return run_prefixed(env, args);
+  }
+
+ private:
+  Result run_prefixed(const std::string& env, const std::string& args) const {
+    const std::string cmd = "cd '" + dir.string() + "' && " + env + " '" TRAINSCAPE_BINARY "' " + args +
+                            " > stdout.txt 2> stderr.txt";
+    const int status = std::system(cmd.c_str());
+    Result r;
+    // A shell reports a child killed by signal s as exit status 128 + s.
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(dir / "stdout.txt");
+    r.err = slurp(dir / "stderr.txt");
+    return r;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("resume: a run killed at any kind of write resumes to the same bits", "[resume][cli]") {
+  ResumeFixture s;
+  // tile:N = inside the N-th journal write: 1 is the journal's config.yaml, then per frame 16
+  // tiles and the frame's pack (18 = frame 0's pack, 35 frame 1's, 52 frame 2's);
+  // hdf5:N = inside frame N's HDF5 write; png:N = inside frame N's PNG write.
+  const auto fault = GENERATE(as<std::string>{}, "tile:1", "tile:2", "tile:17", "tile:18", "tile:25", "tile:35",
+                              "tile:51", "tile:52", "hdf5:1", "hdf5:3", "png:1", "png:2", "png:3");
+  INFO("fault " << fault);
+  const Result killed = s.run_with_fault(fault, "zoom run.yaml -q --threads 2");
+  REQUIRE(killed.code == 128 + 9);  // SIGKILL
+
+  // Without --resume the directory is refused (unless the kill came before the journal held
+  // anything: then there is nothing to protect).
+  if (fault != "tile:1") check_one_line_error(s.run("zoom run.yaml -q"), 4, "pass --resume to continue it");
+
+  const Result resumed = s.run("zoom run.yaml --resume -q --threads 1");
+  INFO("stderr: " << resumed.err);
+  REQUIRE(resumed.code == 0);
+  check_same_run(s.dir / "ref", s.dir / "out");
+  // A finished run keeps no journal and no temporary file.
+  CHECK_FALSE(fs::exists(s.dir / "out/journal"));
+  for (const auto& e : fs::directory_iterator(s.dir / "out")) CHECK(e.path().filename().string().find(".tmp") == std::string::npos);
+}
+
+TEST_CASE("resume: killed twice, resumed with other threads and tile size, still the same bits", "[resume][cli]") {
+  ResumeFixture s;
+  REQUIRE(s.run_with_fault("tile:20", "zoom run.yaml -q --threads 2").code == 128 + 9);
+  // The second attempt restores frame 0 and part of frame 1, then dies inside frame 1's HDF5 write.
+  REQUIRE(s.run_with_fault("hdf5:2", "zoom run.yaml --resume -q --threads 1 --set runtime.tile=5").code == 128 + 9);
+  const Result r = s.run("zoom run.yaml --resume -q --threads 2 --set runtime.tile=12");
+  INFO("stderr: " << r.err);
+  REQUIRE(r.code == 0);
+  check_same_run(s.dir / "ref", s.dir / "out");
+}
+
+TEST_CASE("resume: SIGINT stops at a tile boundary, says how to resume, keeps the tiles", "[resume][cli]") {
+  ResumeFixture s;
+  const Result stopped = s.run_with_fault("tile:20:INT", "zoom run.yaml --threads 1");
+  check_one_line_error(stopped, 130, "continue with: trainscape zoom run.yaml --resume");
+  CHECK_THAT(stopped.err, Catch::Contains("stopped during frame 1"));
+  // Frame 0 was packed, and the tiles of frame 1 finished before the signal are journaled.
+  CHECK(fs::exists(s.dir / "out/journal/frame_000000.pack"));
+  CHECK(fs::exists(s.dir / "out/journal/frame_000001/tile_000000.tile"));
+
+  const Result r = s.run("zoom run.yaml --resume --threads 2");
+  INFO("stderr: " << r.err);
+  REQUIRE(r.code == 0);
+  check_same_run(s.dir / "ref", s.dir / "out");
+}
+
+TEST_CASE("resume: a different computation is refused, naming the key, and nothing changes", "[resume][cli]") {
+  ResumeFixture s;
+  REQUIRE(s.run_with_fault("tile:20", "zoom run.yaml -q").code == 128 + 9);
+  const std::string journal_config = slurp(s.dir / "out/journal/config.yaml");
+  const std::string pack = slurp(s.dir / "out/journal/frame_000000.pack");
+
+  const Result steps = s.run("zoom run.yaml --resume --set training.steps=31");
+  check_one_line_error(steps, 3, "training.steps = 31 but the run in out/journal has training.steps = 30");
+  const Result width = s.run("zoom run.yaml --resume --set model.width=5 --set training.steps=29");
+  check_one_line_error(width, 3, "model.width = 5");  // the first differing key in table order
+  CHECK(slurp(s.dir / "out/journal/config.yaml") == journal_config);
+  CHECK(slurp(s.dir / "out/journal/frame_000000.pack") == pack);
+
+  // runtime.* and output.* may change.
+  const Result ok = s.run("zoom run.yaml --resume -q --threads 2 --set runtime.tile=16");
+  INFO("stderr: " << ok.err);
+  REQUIRE(ok.code == 0);
+  check_same_run(s.dir / "ref", s.dir / "out");
+
+  // --resume of a finished run does nothing and says so; --resume and --overwrite exclude each other.
+  const Result again = s.run("zoom run.yaml --resume -q");
+  CHECK(again.code == 0);
+  CHECK_THAT(again.err, Catch::Contains("holds a finished run (3 frames); nothing to resume"));
+  check_same_run(s.dir / "ref", s.dir / "out");
+  CHECK(s.run("zoom run.yaml --resume --overwrite").code == 2);
+}
+
+TEST_CASE("resume: a corrupt journal is refused or recomputed, never trusted", "[resume][cli]") {
+  ResumeFixture s;
+  REQUIRE(s.run_with_fault("tile:23", "zoom run.yaml -q --threads 1").code == 128 + 9);
+  REQUIRE(fs::exists(s.dir / "out/journal/frame_000001/tile_000003.tile"));
+
+  SECTION("a flipped byte in a tile file: set aside, its tile recomputed") {
+    std::string tile = slurp(s.dir / "out/journal/frame_000001/tile_000003.tile");
+    tile[100] = static_cast<char>(tile[100] ^ 1);
+    s.write("out/journal/frame_000001/tile_000003.tile", tile);
+    const Result r = s.run("zoom run.yaml --resume -q");
+    REQUIRE(r.code == 0);
+    CHECK_THAT(r.err, Catch::Contains("tile_000003.tile was corrupt; recomputed its tile"));
+    check_same_run(s.dir / "ref", s.dir / "out");
+  }
+  SECTION("a truncated frame pack: refused with the file named, nothing changed") {
+    const std::string pack = slurp(s.dir / "out/journal/frame_000000.pack");
+    s.write("out/journal/frame_000000.pack", pack.substr(0, pack.size() / 2));
+    const std::string h5 = slurp(s.dir / "out/run.h5");
+    const Result r = s.run("zoom run.yaml --resume -q");
+    check_one_line_error(r, 4, "frame_000000.pack: checksum mismatch");
+    CHECK(slurp(s.dir / "out/journal/frame_000000.pack") == pack.substr(0, pack.size() / 2));
+    CHECK(slurp(s.dir / "out/run.h5") == h5);
+  }
+  SECTION("another frame's pack in a frame's place: refused, nothing changed") {
+    // Frame 1's pack does not exist yet; pose frame 0's pack as frame 1's.
+    fs::copy_file(s.dir / "out/journal/frame_000000.pack", s.dir / "out/journal/frame_000001.pack");
+    const std::string h5 = slurp(s.dir / "out/run.h5");
+    const Result r = s.run("zoom run.yaml --resume -q");
+    check_one_line_error(r, 4, "frame_000001.pack: holds frame 0");
+    CHECK_THAT(r.err, Catch::Contains("the journal belongs to a different config"));
+    CHECK(slurp(s.dir / "out/run.h5") == h5);
+  }
+}
