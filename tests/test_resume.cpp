@@ -168,3 +168,79 @@ TEST_CASE("resume: a corrupt journal is refused or recomputed, never trusted", "
     CHECK(slurp(s.dir / "out/run.h5") == h5);
   }
 }
+
+TEST_CASE("sweep: one zoom per config, array tasks, a table, resumable", "[sweep][cli]") {
+  Scratch s;
+  fs::create_directories(s.dir / "cfg");
+  std::string narrow = kConfig;
+  narrow.replace(narrow.find("width: 4"), 8, "width: 3");
+  s.write("cfg/a.yaml", kConfig);
+  s.write("cfg/b.yaml", narrow);
+  s.write("cfg/notes.md", "not a config");
+  s.write("list.txt", "# the same two, listed\ncfg/b.yaml\n\ncfg/a.yaml\n");
+
+  const Result count = s.run("sweep cfg --count");
+  CHECK(count.code == 0);
+  CHECK(count.out == "2\n");
+  CHECK(s.run("sweep list.txt --count").out == "2\n");
+
+  // Task 1 (b.yaml, in name order) alone, as a Slurm array task would.
+  const Result task = s.run("sweep cfg --out-root runs --task 1 -q");
+  INFO("stderr: " << task.err);
+  REQUIRE(task.code == 0);
+  CHECK(task.out.empty());
+  CHECK(fs::exists(s.dir / "runs/b/run.h5"));
+  CHECK_FALSE(fs::exists(s.dir / "runs/a"));
+  const Result summary = s.run("sweep cfg --out-root runs --summary");
+  CHECK_THAT(summary.out, Catch::Contains("| cfg/a.yaml | runs/a | not run |"));
+  CHECK_THAT(summary.out, Catch::Contains("| cfg/b.yaml | runs/b | done 3/3 |"));
+
+  // The whole sweep: a is computed, b is already done and left alone; the table has both, and
+  // each equals its own single zoom.
+  const std::string b_before = slurp(s.dir / "runs/b/run.h5");
+  const Result all = s.run("sweep cfg --out-root runs -q");
+  REQUIRE(all.code == 0);
+  CHECK_THAT(all.out, Catch::Contains("| cfg/a.yaml | runs/a | done 3/3 |"));
+  CHECK(slurp(s.dir / "runs/b/run.h5") == b_before);
+  REQUIRE(s.run("zoom cfg/a.yaml --out single_a -q").code == 0);
+  check_same_run(s.dir / "single_a", s.dir / "runs/a");
+
+  // Bad sweeps: two configs into one directory, a task beyond the end, a missing path.
+  check_one_line_error(s.run("sweep cfg"), 3, "output.dir = out is also the run directory of cfg/a.yaml");
+  check_one_line_error(s.run("sweep cfg --out-root runs --task 2"), 2, "the sweep has 2 configs");
+  check_one_line_error(s.run("sweep nowhere --count"), 4, "nowhere: no such config, directory or list");
+  s.write("bad_list.txt", "cfg/a.yaml\ncfg/missing.yaml\n");
+  check_one_line_error(s.run("sweep bad_list.txt --count"), 4, "bad_list.txt:2: cfg/missing.yaml: no such config file");
+}
+
+TEST_CASE("shards: killed shard reruns alone, merge names what is missing", "[shard][cli]") {
+  Scratch s;
+  std::string fixed = kConfig;
+  fixed += "zoom: {frames: 3, target: [1.0, 1.0]}\n";
+  fixed.erase(fixed.find("zoom: {frames: 3}\n"), 18);
+  s.write("run.yaml", fixed);
+  REQUIRE(s.run("zoom run.yaml --out ref -q").code == 0);
+
+  check_one_line_error(s.run("zoom run.yaml --shard 3/3"), 2, "--shard 3/3: expected I/N with 0 <= I < N");
+  check_one_line_error(s.run("zoom run.yaml --shard 0/2 --set zoom.target=auto"), 3,
+                       "--shard needs every frame's window in advance");
+  REQUIRE(s.run("zoom run.yaml --shard 0/2 -q").code == 0);
+  const Result missing = s.run("merge run.yaml");
+  check_one_line_error(missing, 4, "missing shard-1-of-2 of 2 shards");
+  CHECK_FALSE(fs::exists(s.dir / "out/run.h5"));
+
+  // Shard 1 dies inside its 5th tile write; merge refuses the incomplete frames by shard name.
+  const std::string cmd = "cd '" + s.dir.string() + "' && TRAINSCAPE_FAULT=tile:5 '" TRAINSCAPE_BINARY
+                          "' zoom run.yaml --shard 1/2 -q > /dev/null 2>&1";
+  const int status = std::system(cmd.c_str());
+  REQUIRE(WEXITSTATUS(status) == 128 + 9);
+  check_one_line_error(s.run("merge run.yaml"), 4, "frame 0 is incomplete: shard-1-of-2 (5 tiles) unfinished");
+  // Rerun alone: it keeps its 3 finished tiles and computes the rest.
+  const Result rerun = s.run("zoom run.yaml --shard 1/2");
+  REQUIRE(rerun.code == 0);
+  CHECK_THAT(rerun.out, Catch::Contains("(21 computed now, 3 from an earlier attempt)"));
+  REQUIRE(s.run("merge run.yaml -q").code == 0);
+  check_same_run(s.dir / "ref", s.dir / "out");
+  REQUIRE(s.run("merge run.yaml -q").code == 0);  // idempotent
+  check_same_run(s.dir / "ref", s.dir / "out");
+}

@@ -16,12 +16,16 @@
 #include <fcntl.h>
 #include <map>
 #include <memory>
+#include <sstream>
 
 #include "dimension_command.hpp"
+#include "mpi_support.hpp"
 #include "observers.hpp"
 #include "trainscape/bench.hpp"
+#include "trainscape/dimension.hpp"
 #include "trainscape/error.hpp"
 #include "trainscape/io/config_file.hpp"
+#include "trainscape/io/dimension_store.hpp"
 #include "trainscape/io/hdf5_store.hpp"
 #include "trainscape/io/tile_journal.hpp"
 #include "trainscape/problem.hpp"
@@ -49,6 +53,7 @@ struct ZoomOptions {
   bool resume = false;
   std::string shard;  ///< "I/N", or empty
   bool quiet = false;
+  bool silent = false;  ///< with quiet: not even the dimension (sweep prints its own table)
 };
 
 /// The journal of a run directory's own run (shards keep theirs under shards/).
@@ -231,18 +236,12 @@ int run_shard(const ZoomOptions& opt, const RunConfig& config, const Engine& eng
   return 0;
 }
 
-int run_zoom_command(const ZoomOptions& opt) {
-  RunConfig config = io::load_config_file(opt.config_path, opt.overrides);
-  if (!opt.out_dir.empty()) config.output.dir = opt.out_dir;
-  if (opt.threads >= 0) config.runtime.threads = opt.threads;
-  const auto engine = make_engine(opt.engine);
-  check_memory(config);
-  std::signal(SIGINT, request_stop);
-  std::signal(SIGTERM, request_stop);
-  if (!opt.shard.empty()) return run_shard(opt, config, *engine);
-
+/// Gets the run directory ready for a run of `config`: a fresh one (refusing to clobber a run
+/// without --overwrite), or the continuation of the journaled one with --resume (checked to be the
+/// same computation, its files verified). Returns true if there is nothing to do (--resume of a
+/// finished run). Writes nothing if it throws.
+bool prepare_run(const ZoomOptions& opt, const RunConfig& config, io::TileJournal& journal) {
   const std::string& dir = config.output.dir;
-  io::TileJournal journal(journal_dir(dir));
   if (opt.resume && io::TileJournal::exists(journal.dir())) {
     check_same_science(config, journal, "--resume");
     journal.set_frame_size(config);
@@ -260,8 +259,8 @@ int run_zoom_command(const ZoomOptions& opt) {
     if (stored.frames_completed >= config.zoom.frames && std::isfinite(stored.dimension)) {
       std::fprintf(stderr, "trainscape: %s holds a finished run (%lld frames); nothing to resume\n", dir.c_str(),
                    stored.frames_completed);
-      if (opt.quiet) std::printf("%.17g\n", stored.dimension);
-      return 0;
+      if (opt.quiet && !opt.silent) std::printf("%.17g\n", stored.dimension);
+      return true;
     }
     throw IoError(dir + ": run.h5 is unfinished and there is no journal to resume it from; pass --overwrite "
                         "to start again");
@@ -272,6 +271,129 @@ int run_zoom_command(const ZoomOptions& opt) {
     journal.remove();  // a journal without its config.yaml (killed while starting) holds nothing
     journal.write_config(config);
   }
+  return false;
+}
+
+/// Tiles computed by each rank, summed over the frames of an MPI run (root only), for the
+/// load-balance line at the end.
+class RankBalance final : public ZoomObserver {
+ public:
+  explicit RankBalance(const app::MpiTileDistributor& d) : distributor_(d) {}
+  void on_frame_done(const FrameResult& /*frame*/) override {
+    const std::vector<int> last = distributor_.tiles_per_rank();
+    if (totals_.size() < last.size()) totals_.resize(last.size(), 0);
+    for (std::size_t r = 0; r < last.size(); ++r) totals_[r] += last[r];
+  }
+  std::string text() const {
+    std::string t;
+    for (std::size_t r = 0; r < totals_.size(); ++r) t += (r ? ", " : "") + std::to_string(totals_[r]);
+    return t;
+  }
+
+ private:
+  const app::MpiTileDistributor& distributor_;
+  std::vector<long long> totals_;
+};
+
+/// `mpirun -n R trainscape zoom CONFIG`: every rank computes tiles as it draws them, rank 0
+/// prepares the run directory, assembles, analyses and writes. The journal (tile files written
+/// by the rank that computed them, so the run directory must be on a file system all ranks see)
+/// makes --resume work exactly as for one process.
+int run_zoom_mpi(const ZoomOptions& opt, const RunConfig& config, const Engine& engine, app::MpiSession& mpi) {
+  const bool root = mpi.rank() == 0;
+  const std::string& dir = config.output.dir;
+  io::TileJournal journal(journal_dir(dir));
+
+  // Setup: the root prepares the directory; every rank learns whether that worked, so that a
+  // failure ends all ranks with the root's one-line message and exit code.
+  int code = 0;
+  bool nothing_to_do = false;
+  std::exception_ptr setup_failure;
+  if (root) {
+    try {
+      nothing_to_do = prepare_run(opt, config, journal);
+    } catch (const Error& e) {
+      code = e.exit_code();
+      setup_failure = std::current_exception();
+    }
+  }
+  code = mpi.max_over_ranks(nothing_to_do ? -1 : code);
+  if (code == -1) return 0;
+  if (code != 0) {
+    if (setup_failure) std::rethrow_exception(setup_failure);
+    return code;
+  }
+  journal.set_frame_size(config);
+  const Problem problem = make_problem(config);
+  std::unique_ptr<app::MpiTileDistributor> distributor = app::make_mpi_distributor(mpi);
+
+  try {
+    ZoomPlan plan;
+    plan.distributor = distributor.get();
+    plan.archive = &journal;
+    // Every rank journals its own tiles and notices stop requests; only the root writes results.
+    app::ProgressDisplay progress(root && !opt.quiet && ::isatty(STDERR_FILENO), g_stop_signal);
+    ObserverList observers;
+    observers.add(journal);
+    observers.add(progress);
+    std::unique_ptr<io::Hdf5RunStore> store;
+    std::unique_ptr<app::PngFrameWriter> png;
+    std::unique_ptr<app::SummaryPrinter> summary;
+    RankBalance balance(*distributor);
+    if (root) {
+      store = std::make_unique<io::Hdf5RunStore>(dir + "/run.h5");
+      png = std::make_unique<app::PngFrameWriter>(dir);
+      summary = std::make_unique<app::SummaryPrinter>(stdout);
+      observers.add(*store);
+      observers.add(*png);
+      observers.add(balance);
+      if (!opt.quiet) observers.add(*summary);
+    }
+    const ZoomSummary result = run_zoom(config, problem, engine, observers, plan);
+    if (root) {
+      store->close();
+      sync_file(dir + "/run.h5");
+      journal.remove();
+      if (opt.quiet) {
+        if (!opt.silent) std::printf("%.17g\n", result.dimension);
+      } else {
+        std::printf("%d MPI ranks x %d threads; tiles computed per rank: %s\n", mpi.size(),
+                    resolve_thread_count(config.runtime.threads), balance.text().c_str());
+      }
+      std::fflush(stdout);
+    }
+  } catch (const Error& e) {
+    // One rank failing alone would leave the others waiting in the next collective step.
+    std::string message = e.what();
+    if (dynamic_cast<const Interrupted*>(&e) != nullptr) {
+      const int sig = g_stop_signal.load();
+      message += std::string(" (") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + "); the finished frames and tiles are in " +
+                 dir + "; continue with: mpirun ... " + resume_command(opt);
+    }
+    std::fprintf(stderr, "trainscape: error: rank %d: %s\n", mpi.rank(), message.c_str());
+    std::fflush(stderr);
+    mpi.abort(e.exit_code());
+  }
+  return 0;
+}
+
+int run_zoom_command(const ZoomOptions& opt, app::MpiSession& mpi) {
+  RunConfig config = io::load_config_file(opt.config_path, opt.overrides);
+  if (!opt.out_dir.empty()) config.output.dir = opt.out_dir;
+  if (opt.threads >= 0) config.runtime.threads = opt.threads;
+  const auto engine = make_engine(opt.engine);
+  check_memory(config);
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  if (!opt.shard.empty()) {
+    if (mpi.active()) throw UsageError("--shard: shards are separate processes; do not start them with mpirun");
+    return run_shard(opt, config, *engine);
+  }
+  if (mpi.active()) return run_zoom_mpi(opt, config, *engine, mpi);
+
+  const std::string& dir = config.output.dir;
+  io::TileJournal journal(journal_dir(dir));
+  if (prepare_run(opt, config, journal)) return 0;
   const Problem problem = make_problem(config);
 
   // run.h5 is rewritten from the journal on every start; see tile_journal.hpp.
@@ -298,8 +420,158 @@ int run_zoom_command(const ZoomOptions& opt) {
   sync_file(dir + "/run.h5");
   journal.remove();
   for (const auto& f : journal.set_aside()) std::fprintf(stderr, "trainscape: warning: %s was corrupt; recomputed its tile\n", f.c_str());
-  if (opt.quiet) std::printf("%.17g\n", result.dimension);
+  if (opt.quiet && !opt.silent) std::printf("%.17g\n", result.dimension);
   return 0;
+}
+
+struct SweepOptions {
+  std::vector<std::string> paths;
+  std::vector<std::string> overrides;
+  std::string out_root;
+  int threads = -1;
+  std::string engine = "batched";
+  int task = -1;  ///< -1: every config
+  bool summary_only = false;
+  bool count_only = false;
+  bool quiet = false;
+};
+
+/// The sweep's configs, in a fixed order: each path is a config file, a directory (its *.yaml and
+/// *.yml files, sorted by name) or a list (*.txt: one config path per line, relative to the list;
+/// blank lines and # comments skipped).
+std::vector<std::string> sweep_configs(const std::vector<std::string>& paths) {
+  std::vector<std::string> configs;
+  auto is_yaml = [](const fs::path& p) { return p.extension() == ".yaml" || p.extension() == ".yml"; };
+  std::error_code ec;
+  for (const std::string& path : paths) {
+    if (fs::is_directory(path, ec)) {
+      std::vector<std::string> found;
+      for (const auto& e : fs::directory_iterator(path, ec)) {
+        if (e.is_regular_file(ec) && is_yaml(e.path())) found.push_back(e.path().string());
+      }
+      std::sort(found.begin(), found.end());
+      if (found.empty()) throw IoError(path + ": no *.yaml or *.yml config in this directory");
+      configs.insert(configs.end(), found.begin(), found.end());
+    } else if (fs::path(path).extension() == ".txt") {
+      std::istringstream lines(io::read_text_file(path));
+      int number = 0;
+      for (std::string line; std::getline(lines, line);) {
+        ++number;
+        line.erase(0, line.find_first_not_of(" \t"));
+        line.erase(line.find_last_not_of(" \t\r") + 1);
+        if (line.empty() || line[0] == '#') continue;
+        const fs::path p = fs::path(line).is_absolute() ? fs::path(line) : fs::path(path).parent_path() / line;
+        if (!fs::is_regular_file(p, ec)) {
+          throw IoError(path + ":" + std::to_string(number) + ": " + line + ": no such config file");
+        }
+        configs.push_back(p.lexically_normal().string());
+      }
+    } else if (fs::is_regular_file(path, ec)) {
+      configs.push_back(path);
+    } else {
+      throw IoError(path + ": no such config, directory or list");
+    }
+  }
+  if (configs.empty()) throw IoError("sweep: no configs given");
+  return configs;
+}
+
+/// Where config `path` of the sweep writes: its output.dir, or <out-root>/<file stem>.
+std::string sweep_run_dir(const SweepOptions& opt, const std::string& path, const RunConfig& config) {
+  return opt.out_root.empty() ? config.output.dir : opt.out_root + "/" + fs::path(path).stem().string();
+}
+
+/// One row of the sweep's table, from what the run directory holds now.
+std::string sweep_row(const std::string& path, const std::string& dir, const RunConfig& config) {
+  char line[512];
+  const std::string h5 = dir + "/run.h5";
+  std::string state, dims = "-";
+  std::error_code ec;
+  if (!fs::exists(h5, ec)) {
+    state = io::TileJournal::exists(journal_dir(dir)) ? "interrupted" : "not run";
+  } else {
+    try {
+      const io::StoredRun run = io::read_run(h5);
+      const bool finished = run.frames_completed >= config.zoom.frames && std::isfinite(run.dimension) &&
+                            !io::TileJournal::exists(journal_dir(dir));
+      state = (finished ? "done " : "partial ") + std::to_string(run.frames_completed) + "/" +
+              std::to_string(config.zoom.frames);
+      const io::StoredDimensions d = io::read_run_dimensions(h5);
+      char buf[256];
+      std::snprintf(buf, sizeof buf, "%.4f | %s | %s", run.dimension, d.present ? format_estimate(d.sequence.boxcount_fit).c_str() : "-",
+                    d.present ? format_estimate(d.sequence.pair).c_str() : "-");
+      dims = buf;
+    } catch (const Error& e) {
+      state = "unreadable";
+    }
+  }
+  if (dims == "-") dims = "- | - | -";
+  std::snprintf(line, sizeof line, "| %s | %s | %s | %s |", path.c_str(), dir.c_str(), state.c_str(), dims.c_str());
+  return line;
+}
+
+/// `sweep PATH...`: one zoom per config (resuming where a run stopped, skipping finished ones),
+/// or only config --task I (a Slurm array task), then a table of every run's dimensions.
+int run_sweep_command(const SweepOptions& opt, app::MpiSession& mpi) {
+  const std::vector<std::string> configs = sweep_configs(opt.paths);
+  if (opt.count_only) {
+    std::printf("%zu\n", configs.size());
+    return 0;
+  }
+  if (opt.task >= static_cast<int>(configs.size())) {
+    throw UsageError("--task " + std::to_string(opt.task) + ": the sweep has " + std::to_string(configs.size()) +
+                     " configs (tasks 0.." + std::to_string(configs.size() - 1) + ")");
+  }
+  // Load every config first: a typo in the last one should not surface hours later, and two
+  // configs writing into one directory would overwrite each other.
+  std::vector<RunConfig> loaded;
+  std::map<std::string, std::string> dir_owner;
+  for (const std::string& path : configs) {
+    RunConfig c = io::load_config_file(path, opt.overrides);
+    const std::string dir = sweep_run_dir(opt, path, c);
+    const std::string key = fs::weakly_canonical(dir).string();
+    if (dir_owner.count(key)) {
+      throw ConfigError(path + ": output.dir = " + dir + " is also the run directory of " + dir_owner[key] +
+                        "; give each config its own output.dir, or use --out-root");
+    }
+    dir_owner[key] = path;
+    loaded.push_back(c);
+  }
+
+  int worst = 0;
+  if (!opt.summary_only) {
+    for (std::size_t i = 0; i < configs.size(); ++i) {
+      if (opt.task >= 0 && static_cast<std::size_t>(opt.task) != i) continue;
+      ZoomOptions zo;
+      zo.config_path = configs[i];
+      zo.overrides = opt.overrides;
+      zo.out_dir = sweep_run_dir(opt, configs[i], loaded[i]);
+      zo.threads = opt.threads;
+      zo.engine = opt.engine;
+      zo.resume = true;  // a rerun of the sweep continues it
+      zo.quiet = true;
+      zo.silent = true;
+      if (!opt.quiet) std::fprintf(stderr, "trainscape sweep: [%zu/%zu] %s -> %s\n", i + 1, configs.size(), configs[i].c_str(), zo.out_dir.c_str());
+      try {
+        std::fflush(stdout);
+        run_zoom_command(zo, mpi);
+      } catch (const Interrupted&) {
+        throw;  // the user asked to stop the whole sweep
+      } catch (const Error& e) {
+        // One bad config must not cost the others; the table and the exit code show it.
+        std::fprintf(stderr, "trainscape: error: %s: %s\n", configs[i].c_str(), e.what());
+        worst = std::max(worst, e.exit_code());
+      }
+    }
+  }
+  if ((opt.task < 0 || opt.summary_only) && (!mpi.active() || mpi.rank() == 0)) {
+    std::printf("| config | run directory | state | dimension (porespy median) | box-count fit [95%%] | pair [95%%] |\n");
+    std::printf("| --- | --- | --- | --- | --- | --- |\n");
+    for (std::size_t i = 0; i < configs.size(); ++i) {
+      std::printf("%s\n", sweep_row(configs[i], sweep_run_dir(opt, configs[i], loaded[i]), loaded[i]).c_str());
+    }
+  }
+  return worst;
 }
 
 struct MergeOptions {
@@ -493,6 +765,8 @@ const char* kExamples = R"(Examples:
   trainscape zoom configs/quickstart.yaml --set "zoom.target=[1.2, 2.5]" -q
   trainscape zoom configs/paper_tanh.yaml --resume
   trainscape zoom configs/paper/tanh_full.yaml --shard 3/16    (then: trainscape merge ...)
+  trainscape sweep configs/paper --out-root runs/paper        (one zoom per config, then a table)
+  trainscape sweep configs/paper --task 3                     (one config: a Slurm array task)
   trainscape dimension runs/quickstart/run.h5 --json
   trainscape dimension figure.png --threshold 100
   trainscape uncertainty configs/quickstart.yaml --points 2000
@@ -506,6 +780,14 @@ Exit codes: 0 success, 1 internal error, 2 bad command line, 3 invalid config,
 }  // namespace
 
 int main(int argc, char** argv) {
+  // First, so that an MPI launcher's arguments are consumed before ours are parsed.
+  std::unique_ptr<app::MpiSession> mpi;
+  try {
+    mpi = std::make_unique<app::MpiSession>(argc, argv);
+  } catch (const trainscape::Error& e) {
+    std::fprintf(stderr, "trainscape: error: %s\n", e.what());
+    return e.exit_code();
+  }
   CLI::App app{"trainscape: maps where neural-network training converges or diverges across two "
                "hyperparameters, zooms into the boundary and measures its fractal dimension."};
   app.set_version_flag("--version", std::string("trainscape ") + kVersion);
@@ -556,6 +838,21 @@ int main(int argc, char** argv) {
   merge->add_option("--out", merge_opt.out_dir, "Run directory (overrides output.dir)");
   merge->add_flag("-q,--quiet", merge_opt.quiet, "No summary; print only the sequence dimension");
 
+  SweepOptions sweep_opt;
+  CLI::App* sweep = app.add_subcommand(
+      "sweep", "Run a zoom for each of many configs (resuming unfinished ones), then tabulate their dimensions");
+  sweep->add_option("PATHS", sweep_opt.paths, "Config files, directories of *.yaml, or *.txt lists of configs")
+      ->required();
+  sweep->add_option("--task", sweep_opt.task, "Run only config I (0-based, in the sweep's order; e.g. $SLURM_ARRAY_TASK_ID)")
+      ->check(CLI::Range(0, 100000000));
+  sweep->add_flag("--summary", sweep_opt.summary_only, "Compute nothing; print the table of what the run directories hold");
+  sweep->add_flag("--count", sweep_opt.count_only, "Print the number of configs (the size of a job array) and exit");
+  sweep->add_option("--out-root", sweep_opt.out_root, "Write config NAME.yaml's run into DIR/NAME instead of its output.dir");
+  sweep->add_option("--set", sweep_opt.overrides, "Override a key in every config (repeatable)")->type_name("SECTION.KEY=VALUE");
+  sweep->add_option("--threads", sweep_opt.threads, "Worker threads, 0 = all cores")->check(CLI::Range(0, 1024));
+  sweep->add_option("--engine", sweep_opt.engine, "Training engine: batched (default) | reference");
+  sweep->add_flag("-q,--quiet", sweep_opt.quiet, "No per-config progress lines on stderr");
+
   CLI::App* keys = app.add_subcommand("keys", "Print the config reference (every key, default and rule) as a Markdown table");
 
   app::DimensionCommandOptions dim_opt;
@@ -593,7 +890,10 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (zoom->parsed()) return run_zoom_command(zoom_opt);
+    if (zoom->parsed()) return run_zoom_command(zoom_opt, *mpi);
+    if (sweep->parsed()) return run_sweep_command(sweep_opt, *mpi);
+    if (mpi->active() && mpi->rank() != 0) return 0;  // the other commands run on one process
+    if (mpi->active()) std::fprintf(stderr, "trainscape: note: only zoom uses MPI ranks; running on rank 0 alone\n");
     if (merge->parsed()) return run_merge_command(merge_opt);
     if (bench->parsed()) return run_bench_command(bench_opt);
     if (keys->parsed()) {
@@ -607,7 +907,9 @@ int main(int argc, char** argv) {
     }
     return static_cast<int>(ExitCode::Usage);
   } catch (const trainscape::Error& e) {
-    std::fprintf(stderr, "trainscape: error: %s\n", e.what());
+    // Under MPI, a config or usage error happens alike on every rank: rank 0 reports it.
+    const bool everywhere = dynamic_cast<const ConfigError*>(&e) || dynamic_cast<const UsageError*>(&e);
+    if (!(mpi->active() && mpi->rank() != 0 && everywhere)) std::fprintf(stderr, "trainscape: error: %s\n", e.what());
     return e.exit_code();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "trainscape: internal error: %s\n", e.what());

@@ -1,0 +1,192 @@
+// Distributed runs of the real binary on a tiny config: MPI ranks (mpiexec -n R trainscape zoom)
+// and Slurm-style shards (trainscape zoom --shard I/N, then trainscape merge) must give the same
+// bits as one plain process. Also drives the MPI tile distributor directly
+// (tests/mpi_distributor_check.cpp) under mpiexec.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "cli_support.hpp"
+
+namespace {
+
+using cli_test::check_same_run;
+using cli_test::Result;
+using cli_test::Scratch;
+namespace fs = std::filesystem;
+
+/// A 24 x 24 tanh network of width 4, 20 steps, 3 frames, tiles of 8 px: 9 tiles per frame,
+/// computed in a fraction of a second. `target` is "auto" or "[x, y]".
+std::string tiny_config(const std::string& target, const std::string& out_dir) {
+  return "model: {width: 4, depth: 2, nonlinearity: tanh}\n"
+         "training: {steps: 20}\n"
+         "phase_space: {x: [-2.0, 2.0], y: [-2.0, 2.0]}\n"
+         "render: {resolution: 24}\n"
+         "zoom: {frames: 3, factor: 2.0, target: " + target + "}\n"
+         "output: {dir: " + out_dir + "}\n"
+         "runtime: {threads: 1, tile: 8}\n";
+}
+
+/// Runs a shell command line inside the scratch directory (stdout / stderr captured).
+Result run_shell(const Scratch& s, const std::string& command) {
+  const std::string cmd = "cd '" + s.dir.string() + "' && " + command + " > stdout.txt 2> stderr.txt";
+  const int status = std::system(cmd.c_str());
+  Result r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = cli_test::slurp(s.dir / "stdout.txt");
+  r.err = cli_test::slurp(s.dir / "stderr.txt");
+  return r;
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+#ifdef TRAINSCAPE_HAVE_MPI
+
+namespace {
+
+/// `mpiexec -n <ranks> <program>`, set up to work as root inside a container on one small
+/// machine: root allowed (both variables, one alone is refused), more ranks than cores allowed,
+/// no binding (each rank's OpenMP threads may use every core), shared memory between ranks
+/// without the ptrace-based single copy (often forbidden in containers), and no ssh. A hung
+/// job is killed after 5 minutes rather than hanging the test suite.
+std::string mpiexec(int ranks, const std::string& program) {
+  return "timeout -k 10 300 env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+         "OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_hwloc_base_binding_policy=none "
+         "OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none "
+         "OMPI_MCA_plm=isolated '" TRAINSCAPE_MPIEXEC "' -n " + std::to_string(ranks) + " '" + program + "'";
+}
+
+std::string mpi_trainscape(int ranks) { return mpiexec(ranks, TRAINSCAPE_BINARY); }
+
+}  // namespace
+
+TEST_CASE("MPI distributor: every tile once, frames assembled bit for bit on rank 0", "[mpi]") {
+  Scratch s;
+  for (int ranks : {2, 3}) {
+    INFO("ranks " << ranks);
+    const Result r = run_shell(s, mpiexec(ranks, TRAINSCAPE_MPI_CHECK) + " 2 6");
+    INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("mpi_distributor_check: ok ranks=" + std::to_string(ranks)));
+  }
+}
+
+TEST_CASE("mpiexec -n 2 zoom gives the bits of one process (target auto and fixed)", "[mpi]") {
+  for (const std::string target : {"auto", "[0.9, 0.85]"}) {
+    Scratch s;
+    INFO("target " << target);
+    s.write("tiny.yaml", tiny_config(target, "mpi"));
+    const Result single = s.run("zoom tiny.yaml --threads 1 --out single");
+    INFO("single stderr: " << single.err);
+    REQUIRE(single.code == 0);
+
+    const Result mpi = run_shell(s, mpi_trainscape(2) + " zoom tiny.yaml --threads 1");
+    INFO("mpi stdout: " << mpi.out << "\nmpi stderr: " << mpi.err);
+    REQUIRE(mpi.code == 0);
+    check_same_run(s.dir / "single", s.dir / "mpi");
+    // Rank 0 alone reports.
+    CHECK(count_of(mpi.out, "sequence dimension") == 1);
+  }
+}
+
+TEST_CASE("mpiexec -n 3 x 2 threads (more ranks than cores) gives the bits of one process", "[mpi]") {
+  Scratch s;
+  s.write("tiny.yaml", tiny_config("auto", "mpi"));
+  REQUIRE(s.run("zoom tiny.yaml --threads 1 --out single").code == 0);
+  const Result mpi = run_shell(s, mpi_trainscape(3) + " zoom tiny.yaml --threads 2");
+  INFO("mpi stdout: " << mpi.out << "\nmpi stderr: " << mpi.err);
+  REQUIRE(mpi.code == 0);
+  check_same_run(s.dir / "single", s.dir / "mpi");
+}
+
+TEST_CASE("mpiexec: failures end every rank with the documented exit code, without hanging", "[mpi]") {
+  Scratch s;
+  SECTION("invalid config (every rank fails the same way)") {
+    s.write("bad.yaml", "training: {steps: 0}\n");
+    const Result r = run_shell(s, mpi_trainscape(2) + " zoom bad.yaml");
+    INFO("stderr: " << r.err);
+    CHECK(r.code == 3);
+    CHECK_THAT(r.err, Catch::Contains("training.steps"));
+  }
+  SECTION("existing run directory without --overwrite") {
+    s.write("tiny.yaml", tiny_config("auto", "run"));
+    REQUIRE(s.run("zoom tiny.yaml").code == 0);
+    const Result r = run_shell(s, mpi_trainscape(2) + " zoom tiny.yaml");
+    INFO("stderr: " << r.err);
+    CHECK(r.code == 4);
+    CHECK_THAT(r.err, Catch::Contains("--overwrite"));
+  }
+}
+
+#else
+
+TEST_CASE("MPI tests: this build has no MPI (TRAINSCAPE_WITH_MPI=OFF), so they are skipped", "[mpi]") {
+  WARN("trainscape was built without MPI: the mpiexec tests did not run");
+  SUCCEED();
+}
+
+#endif
+
+// ---- Slurm-style shards: no MPI involved ---------------------------------------------------------
+
+namespace {
+/// Runs the three shards of tiny.yaml (fixed target; output.dir "run") and merges them.
+void run_shards_and_merge(const Scratch& s) {
+  for (int i = 0; i < 3; ++i) {
+    const Result r = s.run("zoom tiny.yaml --shard " + std::to_string(i) + "/3");
+    INFO("shard " << i << " stderr: " << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(fs::is_directory(s.dir / "run" / "shards" / ("shard-" + std::to_string(i) + "-of-3")));
+  }
+  const Result m = s.run("merge tiny.yaml");
+  INFO("merge stdout: " << m.out << "\nmerge stderr: " << m.err);
+  REQUIRE(m.code == 0);
+}
+}  // namespace
+
+TEST_CASE("zoom --shard I/3 for every I, then merge, gives the bits of one process", "[shard]") {
+  Scratch s;
+  s.write("tiny.yaml", tiny_config("[0.9, 0.85]", "run"));
+  REQUIRE(s.run("zoom tiny.yaml --out single").code == 0);
+  run_shards_and_merge(s);
+  check_same_run(s.dir / "single", s.dir / "run");
+
+  SECTION("merging again changes nothing") {
+    const Result again = s.run("merge tiny.yaml");
+    INFO("stderr: " << again.err);
+    REQUIRE(again.code == 0);
+    check_same_run(s.dir / "single", s.dir / "run");
+  }
+
+  SECTION("a missing shard is named; running that shard alone again completes the run") {
+    const fs::path run = s.dir / "run";
+    fs::remove_all(run / "shards" / "shard-1-of-3");
+    fs::remove(run / "run.h5");
+    for (int f = 0; f < 3; ++f) fs::remove(run / ("frame_00" + std::to_string(f) + ".png"));
+
+    const Result missing = s.run("merge tiny.yaml");
+    INFO("stderr: " << missing.err);
+    CHECK(missing.code == 4);
+    CHECK(missing.err.rfind("trainscape: error: ", 0) == 0);
+    const bool names_it = missing.err.find("shard-1-of-3") != std::string::npos ||
+                          missing.err.find("1/3") != std::string::npos;
+    CHECK(names_it);
+
+    const Result rerun = s.run("zoom tiny.yaml --shard 1/3");
+    INFO("rerun stderr: " << rerun.err);
+    REQUIRE(rerun.code == 0);
+    const Result merged = s.run("merge tiny.yaml");
+    INFO("merge stderr: " << merged.err);
+    REQUIRE(merged.code == 0);
+    check_same_run(s.dir / "single", run);
+  }
+}
