@@ -1,5 +1,6 @@
 #include "trainscape/config.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
@@ -110,20 +111,147 @@ constexpr long long kMaxSteps = 10000000;
 constexpr int kMaxDatasetSize = 10000000;
 constexpr double kMaxAbsLog10 = 300.0;  // 10^300 is still a finite double
 
-/// A YAML node as its text, for messages.
-std::string node_text(const YAML::Node& n) {
-  if (!n.IsDefined() || n.IsNull()) return "(empty)";
-  if (n.IsScalar()) return n.Scalar();
-  YAML::Emitter e;
-  e.SetSeqFormat(YAML::Flow);
-  e.SetMapFormat(YAML::Flow);
-  e << n;
-  return e.c_str();
+// Messages are one line of bounded length whatever the input holds: values, keys and file names
+// are shown through these helpers, never raw. Raw text may contain newlines (block scalars,
+// escapes, a --set given a multi-line argument), control bytes or invalid UTF-8 (binary files),
+// or be huge (long scalars, deep nesting, aliases that repeat a node exponentially often).
+constexpr std::size_t kMaxShownValue = 80;    ///< bytes of a value shown in a message
+constexpr std::size_t kMaxShownName = 200;    ///< bytes of a key, file name or --set text
+
+/// Length of the valid UTF-8 sequence starting at s[i], or 0 if there is none.
+std::size_t utf8_sequence_length(const std::string& s, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char b = byte(i);
+  std::size_t n = 0;
+  unsigned min = 0;
+  if (b >= 0xC2 && b <= 0xDF) n = 2, min = 0x80;
+  else if (b >= 0xE0 && b <= 0xEF) n = 3, min = 0x800;
+  else if (b >= 0xF0 && b <= 0xF4) n = 4, min = 0x10000;
+  else return 0;
+  if (i + n > s.size()) return 0;
+  unsigned code = b & (0x3Fu >> (n - 1));
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    code = (code << 6) | (byte(i + k) & 0x3Fu);
+  }
+  // Overlong forms, UTF-16 surrogates and code points past U+10FFFF are not valid UTF-8.
+  if (code < min || (code >= 0xD800 && code <= 0xDFFF) || code > 0x10FFFF) return 0;
+  return n;
 }
 
-bool is_plain_scalar(const YAML::Node& n) {
-  // Quoted scalars carry the tag "!"; numbers must be written unquoted.
-  return n.IsDefined() && n.IsScalar() && n.Tag() != "!";
+/// `s` as it may appear inside a one-line message: control characters and bytes that are not
+/// UTF-8 escaped C-style (\n, \t, \x01, \xe9), valid UTF-8 kept, cut after `max` bytes with "...".
+std::string printable(const std::string& s, std::size_t max) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (out.size() >= max) return out + "...";
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7F) {
+      out += static_cast<char>(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (const std::size_t n = c >= 0x80 ? utf8_sequence_length(s, i) : 0; n > 0) {
+      out.append(s, i, n);
+      i += n - 1;
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+/// The tag of `n` as written in YAML (core-schema tags as "!!int"), or "" when it has none worth
+/// showing (plain, quoted and untagged nodes).
+std::string shown_tag(const YAML::Node& n) {
+  const std::string& tag = n.Tag();
+  if (tag.empty() || tag == "?" || tag == "!") return "";
+  static const std::string core = "tag:yaml.org,2002:";
+  if (tag.rfind(core, 0) == 0) return "!!" + tag.substr(core.size());
+  return tag[0] == '!' ? tag : "!<" + tag + ">";  // a local tag as written, a global one verbatim
+}
+
+/// Appends `n` in flow style to `out`, giving up once `out` is longer than `budget`: the caller
+/// cuts the text there. Aliases are expanded (a message shows values, not anchors); the budget
+/// bounds both the time spent on an exponentially aliased value and the recursion depth (each
+/// level writes at least one byte).
+void append_node(const YAML::Node& n, std::size_t budget, std::string& out) {
+  if (out.size() > budget) return;
+  if (const std::string tag = shown_tag(n); !tag.empty()) out += printable(tag, kMaxShownValue) + " ";
+  switch (n.Type()) {
+    case YAML::NodeType::Undefined:
+    case YAML::NodeType::Null: out += "~"; return;
+    case YAML::NodeType::Scalar: out += printable(n.Scalar(), budget); return;
+    case YAML::NodeType::Sequence: {
+      out += "[";
+      bool first = true;
+      for (const auto& item : n) {
+        if (out.size() > budget) return;
+        out += first ? "" : ", ";
+        first = false;
+        append_node(item, budget, out);
+      }
+      out += "]";
+      return;
+    }
+    case YAML::NodeType::Map: {
+      out += "{";
+      bool first = true;
+      for (const auto& kv : n) {
+        if (out.size() > budget) return;
+        out += first ? "" : ", ";
+        first = false;
+        append_node(kv.first, budget, out);
+        out += ": ";
+        append_node(kv.second, budget, out);
+      }
+      out += "}";
+      return;
+    }
+  }
+}
+
+/// A YAML node as one short line of text, for messages.
+std::string node_text(const YAML::Node& n) {
+  if (!n.IsDefined() || (n.IsNull() && shown_tag(n).empty())) return "(empty)";
+  std::string out;
+  append_node(n, kMaxShownValue, out);
+  if (out.size() <= kMaxShownValue) return out;
+  // Cut at a character boundary (printable() output is ASCII or whole UTF-8 sequences).
+  std::size_t cut = kMaxShownValue;
+  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+  return out.substr(0, cut) + "...";
+}
+
+/// A mapping key (section or key name) as shown in messages.
+std::string key_text(const YAML::Node& key) {
+  return key.IsScalar() ? printable(key.Scalar(), kMaxShownName) : node_text(key);
+}
+
+// Explicit tags must agree with what a field reads: `!!str 3` is a string, not a number, and
+// custom tags (`!thing 3`) have no meaning in a config. Plain nodes carry the tag "?", quoted
+// and block scalars "!".
+const std::string kCoreTag = "tag:yaml.org,2002:";
+
+bool is_plain_scalar(const YAML::Node& n, bool allow_float = false) {
+  if (!n.IsDefined() || !n.IsScalar()) return false;
+  const std::string& tag = n.Tag();
+  return tag == "?" || tag == kCoreTag + "int" || (allow_float && tag == kCoreTag + "float");
+}
+
+/// A sequence node (intervals, [cols, rows], [x, y]) without a tag that says otherwise.
+bool is_sequence(const YAML::Node& n) {
+  return n.IsDefined() && n.IsSequence() && (n.Tag() == "?" || n.Tag() == kCoreTag + "seq");
+}
+
+/// A mapping node (the document, a section) without a tag that says otherwise.
+bool is_mapping(const YAML::Node& n) {
+  return n.IsDefined() && n.IsMap() && (n.Tag() == "?" || n.Tag() == kCoreTag + "map");
 }
 
 /// Strict decimal integer (optional sign, digits only).
@@ -150,7 +278,7 @@ bool parse_int_in(const YAML::Node& n, long long lo, long long hi, int& out) {
 
 /// A finite decimal number (integers accepted); rejects hex floats, inf and nan spellings.
 bool parse_finite_double(const YAML::Node& n, double& out) {
-  if (!is_plain_scalar(n)) return false;
+  if (!is_plain_scalar(n, /*allow_float=*/true)) return false;
   const std::string& s = n.Scalar();
   if (s.empty()) return false;
   for (char c : s) {
@@ -167,6 +295,7 @@ bool parse_finite_double(const YAML::Node& n, double& out) {
 
 bool parse_word(const YAML::Node& n, std::string& out) {
   if (!n.IsDefined() || !n.IsScalar()) return false;
+  if (const std::string& tag = n.Tag(); tag != "?" && tag != "!" && tag != kCoreTag + "str") return false;
   out = n.Scalar();
   return true;
 }
@@ -225,7 +354,7 @@ Field enum_field(const std::string& key, const std::string& meaning, E& target, 
 Field interval_field(const std::string& key, const std::string& meaning, Interval& target) {
   return {key, meaning, "must be [lo, hi] with finite lo < hi, both in [-300, 300] (log10 units)",
           [&target](const YAML::Node& n) {
-            if (!n.IsSequence() || n.size() != 2) return false;
+            if (!is_sequence(n) || n.size() != 2) return false;
             Interval v;
             if (!parse_finite_double(n[0], v.lo) || !parse_finite_double(n[1], v.hi)) return false;
             if (!(v.lo < v.hi) || std::fabs(v.lo) > kMaxAbsLog10 || std::fabs(v.hi) > kMaxAbsLog10) return false;
@@ -322,7 +451,7 @@ std::vector<Section> describe(RunConfig& c) {
              r.resolution = {cols, cols};
              return true;
            }
-           if (!n.IsSequence() || n.size() != 2) return false;
+           if (!is_sequence(n) || n.size() != 2) return false;
            if (!parse_int_in(n[0], 16, 65536, cols) || !parse_int_in(n[1], 16, 65536, rows)) return false;
            r.resolution = {cols, rows};
            return true;
@@ -351,7 +480,7 @@ std::vector<Section> describe(RunConfig& c) {
              z.target = ZoomTarget{};
              return true;
            }
-           if (!n.IsSequence() || n.size() != 2) return false;
+           if (!is_sequence(n) || n.size() != 2) return false;
            ZoomTarget v;
            v.automatic = false;
            if (!parse_finite_double(n[0], v.x) || !parse_finite_double(n[1], v.y)) return false;
@@ -427,27 +556,95 @@ void apply_value(const Section& sec, const Field& field, const YAML::Node& value
   }
 }
 
+/// Follows the documents after the first without building them: whether any holds content, and
+/// whether the parser is stuck. yaml-cpp 0.7 never consumes a ',' outside brackets (",", "[a]\n,"):
+/// YAML::Load silently returns what precedes it, and every further HandleNextDocument call
+/// returns another empty document at the same position, forever (so YAML::LoadAll never ends).
+class DocumentProbe final : public YAML::EventHandler {
+ public:
+  YAML::Mark start;          ///< where the current document starts
+  bool has_content = false;  ///< the current document holds more than a null node
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    start = mark;
+    has_content = false;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override { has_content = true; }
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {
+    has_content = true;
+  }
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    has_content = true;
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    has_content = true;
+  }
+  void OnMapEnd() override {}
+};
+
+/// Parses `text` as exactly one YAML document. Anything after it is an error rather than silently
+/// dropped: a second document ("---"), text after a top-level flow collection ("{a: 1}\nb: 2"),
+/// a stray ','. Empty documents after the first (a trailing "---") are harmless. `source`
+/// prefixes messages; marks (line:column) are added when `with_marks` is set.
+YAML::Node parse_document(const std::string& text, const std::string& source, bool with_marks,
+                          const char* syntax_error) {
+  const auto where = [&](const YAML::Mark& m) { return with_marks ? mark_text(source, m) : source; };
+  YAML::Node first;
+  try {
+    first = YAML::Load(text);
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentProbe probe;
+    if (!parser.HandleNextDocument(probe)) return first;  // no document at all
+    YAML::Mark previous = probe.start;
+    while (parser.HandleNextDocument(probe)) {
+      if (probe.has_content) {
+        throw ConfigError(where(probe.start) + ": content after the end of the YAML document (a second document "
+                          "or text after a closing bracket); a config is one document");
+      }
+      if (probe.start.pos == previous.pos) {
+        // No progress: a token the parser cannot consume (see DocumentProbe).
+        const std::size_t at = static_cast<std::size_t>(probe.start.pos);
+        const char c = at < text.size() ? text[at] : '\0';
+        throw ConfigError(where(probe.start) + ": " + syntax_error + ": unexpected " +
+                          (c > 0x20 && c < 0x7F ? std::string("'") + c + "'" : std::string("token")) +
+                          " (',' may only separate items inside [ ] or { })");
+      }
+      previous = probe.start;
+    }
+  } catch (const YAML::Exception& e) {
+    // Keep yaml-cpp's own reason; its mark is 0-based.
+    throw ConfigError(where(e.mark) + ": " + syntax_error + ": " + printable(e.msg, kMaxShownName));
+  }
+  return first;
+}
+
 void read_document(const YAML::Node& root, const std::string& source, std::vector<Section>& sections) {
-  if (!root.IsDefined() || root.IsNull()) return;  // an empty file: all defaults
-  if (!root.IsMap()) {
+  if (!root.IsDefined() || (root.IsNull() && shown_tag(root).empty())) return;  // an empty file: all defaults
+  if (!is_mapping(root)) {
     throw ConfigError(mark_text(source, root.Mark()) + ": expected a mapping of sections (" +
                       section_names(sections) + "), got " + node_text(root));
   }
   std::map<std::string, int> seen_sections;
   for (auto it = root.begin(); it != root.end(); ++it) {
+    // Names are matched as written and shown escaped (key_text).
     const std::string name = it->first.IsScalar() ? it->first.Scalar() : node_text(it->first);
     const std::string where = mark_text(source, it->first.Mark());
     const Section* sec = find_section(sections, name);
     if (!sec) {
-      throw ConfigError(where + ": unknown section '" + name + "' (expected one of: " + section_names(sections) + ")");
+      throw ConfigError(where + ": unknown section '" + key_text(it->first) + "' (expected one of: " +
+                        section_names(sections) + ")");
     }
     if (auto prev = seen_sections.find(name); prev != seen_sections.end()) {
       throw ConfigError(where + ": duplicate section '" + name + "' (first at line " + std::to_string(prev->second) + ")");
     }
     seen_sections[name] = it->first.Mark().line + 1;
     const YAML::Node body = it->second;
-    if (body.IsNull()) continue;
-    if (!body.IsMap()) {
+    if (body.IsNull() && shown_tag(body).empty()) continue;
+    if (!is_mapping(body)) {
       throw ConfigError(mark_text(source, body.Mark()) + ": section '" + name +
                         "' must be a mapping of keys (" + key_names(*sec) + "), got " + node_text(body));
     }
@@ -457,7 +654,7 @@ void read_document(const YAML::Node& root, const std::string& source, std::vecto
       const std::string key_where = mark_text(source, kv->first.Mark());
       const Field* field = find_field(*sec, key);
       if (!field) {
-        throw ConfigError(key_where + ": unknown key '" + name + "." + key + "' (expected one of: " +
+        throw ConfigError(key_where + ": unknown key '" + name + "." + key_text(kv->first) + "' (expected one of: " +
                           key_names(*sec) + ")");
       }
       if (auto prev = seen_keys.find(key); prev != seen_keys.end()) {
@@ -471,7 +668,7 @@ void read_document(const YAML::Node& root, const std::string& source, std::vecto
 }
 
 void apply_override(const std::string& text, std::vector<Section>& sections) {
-  const std::string where = "--set " + text;
+  const std::string where = "--set " + printable(text, kMaxShownName);
   const auto eq = text.find('=');
   if (eq == std::string::npos) {
     throw ConfigError(where + ": expected section.key=value");
@@ -479,23 +676,20 @@ void apply_override(const std::string& text, std::vector<Section>& sections) {
   const std::string path = text.substr(0, eq);
   const auto dot = path.find('.');
   if (dot == std::string::npos || path.find('.', dot + 1) != std::string::npos) {
-    throw ConfigError(where + ": expected section.key=value, got key '" + path + "'");
+    throw ConfigError(where + ": expected section.key=value, got key '" + printable(path, kMaxShownName) + "'");
   }
   const std::string name = path.substr(0, dot), key = path.substr(dot + 1);
   const Section* sec = find_section(sections, name);
   if (!sec) {
-    throw ConfigError(where + ": unknown section '" + name + "' (expected one of: " + section_names(sections) + ")");
+    throw ConfigError(where + ": unknown section '" + printable(name, kMaxShownName) + "' (expected one of: " +
+                      section_names(sections) + ")");
   }
   const Field* field = find_field(*sec, key);
   if (!field) {
-    throw ConfigError(where + ": unknown key '" + path + "' (expected one of: " + key_names(*sec) + ")");
+    throw ConfigError(where + ": unknown key '" + printable(path, kMaxShownName) + "' (expected one of: " +
+                      key_names(*sec) + ")");
   }
-  YAML::Node value;
-  try {
-    value = YAML::Load(text.substr(eq + 1));
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(where + ": YAML syntax error in the value: " + e.msg);
-  }
+  const YAML::Node value = parse_document(text.substr(eq + 1), where, false, "YAML syntax error in the value");
   apply_value(*sec, *field, value, where);
 }
 
@@ -507,19 +701,15 @@ RunConfig load_config(const std::string& yaml_text, const std::string& source_na
                       const std::vector<std::string>& overrides) {
   RunConfig config;
   std::vector<Section> sections = describe(config);
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    // Keep yaml-cpp's own reason; its mark is 0-based.
-    throw ConfigError(mark_text(source_name, e.mark) + ": YAML syntax error: " + e.msg);
-  }
-  read_document(root, source_name, sections);
+  // The name comes from the command line and may hold anything a file name can.
+  const std::string source = printable(source_name, kMaxShownName);
+  const YAML::Node root = parse_document(yaml_text, source, true, "YAML syntax error");
+  read_document(root, source, sections);
   for (const auto& o : overrides) apply_override(o, sections);
   try {
     validate_config(config);
   } catch (const ConfigError& e) {
-    throw ConfigError(source_name + ": " + e.what());
+    throw ConfigError(source + ": " + e.what());
   }
   return config;
 }

@@ -8,7 +8,9 @@
 namespace trainscape::io {
 
 /// Reads `path` and loads it with load_config (overrides as for --set). Throws IoError if the
-/// file cannot be read, ConfigError if its content is invalid (messages start with the path).
+/// file cannot be read or is larger than 1 MiB (say /dev/zero), ConfigError if its content is
+/// invalid or it is empty (only whitespace; `{}` selects every default). Messages start with
+/// the path.
 RunConfig load_config_file(const std::string& path, const std::vector<std::string>& overrides = {});
 
 /// The whole file as a string; throws IoError naming the path and the OS reason.
