@@ -28,7 +28,8 @@ if ! [[ "$count" =~ ^[1-9][0-9]*$ ]]; then
 fi
 array="$(sbatch --parsable --array="0-$((count - 1))" "$@" "$here/sweep.sbatch" "$config_dir")"
 array="${array%%;*}"
-summary="$(sbatch --parsable --dependency="afterany:$array" "$here/sweep.sbatch" "$config_dir")"
+summary="$(sbatch --parsable --dependency="afterany:$array" --output=trainscape-sweep-summary-%j.out \
+            "$here/sweep.sbatch" "$config_dir")"
 summary="${summary%%;*}"
 echo "sweep:   job $array (array 0-$((count - 1)), one task per config)"
 echo "summary: job $summary (after every task)"

@@ -54,14 +54,14 @@ pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 indent() { sed 's/^/  /'; }
 
-tiny() {  # tiny TARGET: a 24 x 24, 3-frame config writing to ./run
+tiny() {  # tiny TARGET [DIR]: a 24 x 24, 3-frame config writing to ./DIR (default run)
   cat <<EOF
 model: {width: 4, depth: 2, nonlinearity: tanh}
 training: {steps: 20}
 phase_space: {x: [-2.0, 2.0], y: [-2.0, 2.0]}
 render: {resolution: 24}
 zoom: {frames: 3, factor: 2.0, target: $1}
-output: {dir: run}
+output: {dir: ${2:-run}}
 runtime: {threads: 1, tile: 8}
 EOF
 }
@@ -141,14 +141,16 @@ fi
 # 3. Sweep, if this trainscape has one.
 if "$trainscape" sweep --help >/dev/null 2>&1; then
   mkdir -p sweep/configs
-  tiny auto > sweep/configs/a.yaml
-  tiny "[0.9, 0.85]" > sweep/configs/b.yaml
+  tiny auto run_a > sweep/configs/a.yaml
+  tiny "[0.9, 0.85]" run_b > sweep/configs/b.yaml
   if out="$(cd sweep && "$here/submit_sweep.sh" configs -- --mem-per-cpu=200M --time=5 -o 'task-%a.out')"; then
     printf '%s\n' "$out" | indent
     summary_id="$(echo "$out" | sed -n 's/^summary: *job \([0-9]*\).*/\1/p')"
     state="$(wait_job "$summary_id")"
-    if [ "$state" = "COMPLETED " ]; then
-      pass "submit_sweep.sh (2 configs + summary)"
+    if [ "$state" = "COMPLETED " ] && same_run ref_auto/run sweep/run_a && same_run ref_fixed/run sweep/run_b &&
+       grep -q 'configs/a.yaml' sweep/trainscape-sweep-summary-"$summary_id".out &&
+       grep -q 'configs/b.yaml' sweep/trainscape-sweep-summary-"$summary_id".out; then
+      pass "submit_sweep.sh (2 configs + summary) = single processes; the summary names both"
     else
       fail "submit_sweep.sh: summary job $summary_id ended '$state'"
       tail -n 5 sweep/*.out 2>/dev/null | sed 's/^/  /'
