@@ -585,6 +585,20 @@ class DocumentProbe final : public YAML::EventHandler {
   void OnMapEnd() override {}
 };
 
+/// True if the line of `mark` is indented with a tab: yaml-cpp then reports only a generic
+/// error ("illegal map value") at the key, which does not say what is wrong.
+bool tab_indented(const std::string& text, const YAML::Mark& mark) {
+  if (mark.is_null() || mark.line < 0) return false;
+  std::size_t at = 0;
+  for (int line = 0; line < mark.line; ++line) {
+    at = text.find('\n', at);
+    if (at == std::string::npos) return false;
+    ++at;
+  }
+  const std::size_t end = text.find_first_not_of(" \t", at);
+  return text.substr(at, end == std::string::npos ? std::string::npos : end - at).find('\t') != std::string::npos;
+}
+
 /// Parses `text` as exactly one YAML document. Anything after it is an error rather than silently
 /// dropped: a second document ("---"), text after a top-level flow collection ("{a: 1}\nb: 2"),
 /// a stray ','. Empty documents after the first (a trailing "---") are harmless. `source`
@@ -617,7 +631,8 @@ YAML::Node parse_document(const std::string& text, const std::string& source, bo
     }
   } catch (const YAML::Exception& e) {
     // Keep yaml-cpp's own reason; its mark is 0-based.
-    throw ConfigError(where(e.mark) + ": " + syntax_error + ": " + printable(e.msg, kMaxShownName));
+    throw ConfigError(where(e.mark) + ": " + syntax_error + ": " + printable(e.msg, kMaxShownName) +
+                      (tab_indented(text, e.mark) ? " (a tab in the indentation: YAML indents with spaces only)" : ""));
   }
   return first;
 }

@@ -13,24 +13,50 @@
 
 namespace trainscape::io {
 
-LuminanceImage read_luminance(const std::string& path) {
+namespace {
+
+using File = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
+
+/// Opens `path` for reading, or throws IoError naming the path and the OS's reason.
+File open_image(const std::string& path) {
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    throw IoError(path + ": cannot read: " + ec.message());  // e.g. a symbolic link loop
+  }
   if (!std::filesystem::exists(status)) throw IoError(path + ": no such file");
   if (std::filesystem::is_directory(status)) throw IoError(path + ": is a directory, not an image");
   // Open it ourselves first: stb_image's reason for an unreadable file ("can't fopen") hides
   // the OS's.
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  File file(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!file) throw IoError(path + ": cannot read: " + std::strerror(errno));
+  return file;
+}
 
+[[noreturn]] void not_an_image(const std::string& path) {
+  // stb_image names unknown chunks by their type, which for a file cut short is four NUL bytes:
+  // an empty C string.
+  const char* why = stbi_failure_reason();
+  const std::string reason = why && *why ? why : "the data ends early or is corrupt";
+  throw IoError(path + ": not a readable image (" + reason +
+                "); expected a run.h5 or an image file (PNG, JPEG, BMP, GIF, TGA, PNM)");
+}
+
+}  // namespace
+
+ImageInfo read_image_info(const std::string& path) {
+  const File file = open_image(path);
+  ImageInfo info;
+  if (!stbi_info_from_file(file.get(), &info.cols, &info.rows, &info.channels)) not_an_image(path);
+  return info;
+}
+
+LuminanceImage read_luminance(const std::string& path) {
+  const File file = open_image(path);
   int cols = 0, rows = 0, channels = 0;
   std::unique_ptr<stbi_uc, void (*)(void*)> pixels(stbi_load_from_file(file.get(), &cols, &rows, &channels, 0),
                                                    &stbi_image_free);
-  if (!pixels) {
-    const char* why = stbi_failure_reason();
-    throw IoError(path + ": not a readable image (" + (why ? why : "unknown reason") +
-                  "); expected a run.h5 or an image file (PNG, JPEG, BMP, GIF, TGA, PNM)");
-  }
+  if (!pixels) not_an_image(path);
   if (rows < 1 || cols < 1 || channels < 1 || channels > 4) {
     throw IoError(path + ": decoded to an unusable shape (" + std::to_string(cols) + " x " + std::to_string(rows) +
                   " pixels, " + std::to_string(channels) + " channels)");

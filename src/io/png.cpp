@@ -87,18 +87,26 @@ void write_file_atomic(const std::string& path, const std::vector<std::uint8_t>&
   const std::string tmp = path + ".tmp";
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
   if (!f) throw IoError(path + ": cannot create: " + std::strerror(errno));
+  // The reason is the errno of the first call that failed. Successful calls leave errno alone, so
+  // reading it afterwards can give a stale value (a full disk was reported as "No such file or
+  // directory"); hence errno is cleared before each call.
+  int error = 0;
+  const auto check = [&error](bool ok) {
+    if (!ok && error == 0) error = errno != 0 ? errno : EIO;
+    errno = 0;
+  };
+  errno = 0;
   // Two halves, so that the interruption tests can kill the process between them.
   const std::size_t half = bytes.size() / 2;
-  std::size_t written = std::fwrite(bytes.data(), 1, half, f);
-  std::fflush(f);
+  check(std::fwrite(bytes.data(), 1, half, f) == half);
+  check(std::fflush(f) == 0);
   fault_point("png");
-  written += std::fwrite(bytes.data() + half, 1, bytes.size() - half, f);
-  const int write_errno = errno;
-  const bool flushed = std::fflush(f) == 0;
-  const int close_rc = std::fclose(f);
-  if (written != bytes.size() || !flushed || close_rc != 0) {
+  check(std::fwrite(bytes.data() + half, 1, bytes.size() - half, f) == bytes.size() - half);
+  check(std::fflush(f) == 0);
+  check(std::fclose(f) == 0);
+  if (error != 0) {
     std::remove(tmp.c_str());
-    throw IoError(path + ": cannot write: " + std::strerror(write_errno ? write_errno : errno));
+    throw IoError(path + ": cannot write: " + std::strerror(error));
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     const int e = errno;

@@ -13,6 +13,18 @@ struct LuminanceImage {
   int channels = 0;         ///< channels in the file: 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA
 };
 
+/// What an image file declares, read from its header without decoding the pixels.
+struct ImageInfo {
+  int cols = 0;
+  int rows = 0;
+  int channels = 0;
+};
+
+/// The size `path` declares (cheap: a few header bytes), so that callers can refuse an image too
+/// large for memory before decoding it (a small PNG can declare 30000 x 30000 pixels of one
+/// colour). Throws IoError as read_luminance does.
+ImageInfo read_image_info(const std::string& path);
+
 /// Decodes `path` to 8 bits per channel and computes, per pixel,
 ///   L = 0.2126 R + 0.7152 G + 0.0722 B   (grey: L = value; Rec. 709 weights on the stored,
 ///                                         gamma-encoded values)
