@@ -277,6 +277,26 @@ TEST_CASE("hostile cli: config files that cannot be read exit 4 in zoom, bench a
   expect_refusal(s, previous, "uncertainty cut.yaml", 3, "cut.yaml:2:1: YAML syntax error: end of map flow not found");
 }
 
+TEST_CASE("hostile cli: broken and unreadable configs given to merge and sweep", "[cli][hostile]") {
+  Scratch s;
+  const PreviousRun previous(s);
+  s.write("empty.yaml", "");
+  s.write("comma.yaml", ",\nmodel: {width: 0}\n");
+  s.write("list.txt", "tiny.yaml\nmissing.yaml\n");
+  fs::create_directory(s.dir / "no_configs");
+  for (const char* command : {"merge", "sweep"}) {
+    const std::string c = command;
+    expect_refusal(s, previous, c + " empty.yaml", 3, "empty.yaml: the file is empty; write {} to use every default");
+    expect_refusal(s, previous, c + " comma.yaml", 3, "comma.yaml:1:1: YAML syntax error: unexpected ','");
+    expect_refusal(s, previous, c + " out/run.h5", 3, "out/run.h5:3:3: YAML syntax error");
+  }
+  expect_refusal(s, previous, "merge missing.yaml", 4, "missing.yaml: cannot read: No such file or directory");
+  expect_refusal(s, previous, "merge /dev/zero", 4, "/dev/zero: larger than 1 MiB; not a config file");
+  expect_refusal(s, previous, "sweep missing.yaml", 4, "missing.yaml: no such config, directory or list");
+  expect_refusal(s, previous, "sweep no_configs", 4, "no_configs: no *.yaml or *.yml config in this directory");
+  expect_refusal(s, previous, "sweep list.txt", 4, "list.txt:2: missing.yaml: no such config file");
+}
+
 TEST_CASE("hostile cli: unknown and duplicate keys and sections exit 3", "[cli][hostile]") {
   Scratch s;
   const PreviousRun previous(s);

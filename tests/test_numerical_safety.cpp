@@ -111,7 +111,7 @@ bool determined_by_clamps(const std::vector<double>& losses) {
 
 }  // namespace
 
-TEST_CASE("hostile hyperparameters: finite measures, right class, bounded time, engines agree bit for bit",
+TEST_CASE("hostile hyperparameters: finite measures, right class, bounded time, engines agree (bitwise where the clamps decide)",
           "[engine][batched][numerical]") {
   const auto reference = make_engine("reference");
   const auto batched = make_engine("batched");
