@@ -43,6 +43,7 @@ export OMPI_MCA_btl_vader_single_copy_mechanism=none
 
 work="$(mktemp -d /tmp/trainscape_slurm_test_XXXXXX)"
 cleanup() {
+  cd /
   if [ $keep -eq 0 ]; then rm -rf "$work"; else echo "test_templates: kept $work" >&2; fi
   if [ $stop_after -eq 1 ]; then "$here/local_cluster.sh" stop || true; fi
 }
