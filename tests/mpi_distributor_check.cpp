@@ -105,6 +105,7 @@ int main(int argc, char** argv) {
     if (!session.all_agree(true)) fail("all_agree(true) on every rank gave false");
     if (session.all_agree(rank != size - 1)) fail("all_agree with one false rank gave true");
     if (session.max_over_ranks(rank * 10) != (size - 1) * 10) fail("max_over_ranks is wrong");
+    if (session.broadcast_int(rank == 0 ? -1 : rank + 5) != -1) fail("broadcast_int did not give rank 0's value");
     std::string text = rank == 0 ? std::string("from rank 0: \xce\xbb\n") : std::string("junk");
     session.broadcast_string(text);
     if (text != "from rank 0: \xce\xbb\n") fail("broadcast_string did not give rank 0's text");

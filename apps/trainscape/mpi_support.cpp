@@ -104,6 +104,12 @@ int MpiSession::max_over_ranks(int value) {
   return out;
 }
 
+int MpiSession::broadcast_int(int value) {
+  if (!active()) return value;
+  MPI_Bcast(&value, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  return value;
+}
+
 void MpiSession::broadcast_string(std::string& text) {
   if (!active()) return;
   std::uint64_t n = text.size();
@@ -360,6 +366,7 @@ void MpiSession::barrier() {}
 void MpiSession::abort(int exit_code) { std::exit(exit_code); }
 bool MpiSession::all_agree(bool ok) { return ok; }
 int MpiSession::max_over_ranks(int value) { return value; }
+int MpiSession::broadcast_int(int value) { return value; }
 void MpiSession::broadcast_string(std::string& /*text*/) {}
 
 std::unique_ptr<MpiTileDistributor> make_mpi_distributor(MpiSession& /*session*/,

@@ -58,6 +58,9 @@ class MpiSession {
   /// Largest `value` over all ranks (value itself unless active()); e.g. to agree on one exit
   /// code after a setup step that may fail on some ranks only.
   int max_over_ranks(int value);
+  /// Rank 0's `value`, returned on every rank (the other ranks' values are ignored; value itself
+  /// unless active()). E.g. a decision only rank 0 can take, such as "nothing to do".
+  int broadcast_int(int value);
   /// Makes rank 0's `text` the text of every rank (no-op unless active()).
   void broadcast_string(std::string& text);
 
