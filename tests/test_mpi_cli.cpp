@@ -31,7 +31,7 @@ std::string tiny_config(const std::string& target, const std::string& out_dir) {
 }
 
 /// Runs a shell command line inside the scratch directory (stdout / stderr captured).
-Result run_shell(const Scratch& s, const std::string& command) {
+[[maybe_unused]] Result run_shell(const Scratch& s, const std::string& command) {
   const std::string cmd = "cd '" + s.dir.string() + "' && " + command + " > stdout.txt 2> stderr.txt";
   const int status = std::system(cmd.c_str());
   Result r;
@@ -41,7 +41,7 @@ Result run_shell(const Scratch& s, const std::string& command) {
   return r;
 }
 
-std::size_t count_of(const std::string& text, const std::string& what) {
+[[maybe_unused]] std::size_t count_of(const std::string& text, const std::string& what) {
   std::size_t n = 0;
   for (std::size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
   return n;
