@@ -48,7 +48,8 @@
 // overflows depends on its exact trajectory (measured: 160 of 576 pixels of a boundary window and
 // 218 of 576 of the wide view would get wrong fill-ins). Two conditions do fix the future exactly:
 // * a NaN in W_last: every later out, loss and W_last are NaN (any nonlinearity, depth, batch
-//   mode; NaN * 0 is NaN, so relu's zeros do not stop it) -> the rest is v = min(1e6 / l_0, 1e6);
+//   mode; NaN * 0 is NaN, so relu's zeros do not stop it) -> the rest is v = min(1e6 / l_0, 1e6),
+//   raised to 1 if below (measure.hpp);
 // * tanh, depth 2, every activation exactly +-1 (|z| > 19.1 everywhere, which is what blown-up
 //   runs reach long before they overflow): W_0's gradient is dH * (1 - h^2) = dH * 0 = +-0, so W_0
 //   and H = sign pattern stay fixed while dH is finite, and only W_1 trains. The pixel moves to a
@@ -118,9 +119,11 @@ namespace detail {
 void MeasureAccumulator::add(double loss) {
   // Mirrors convergence_measure (src/measure.cpp) operation for operation.
   if (t_ == 0) l0_ = std::isfinite(loss) ? loss : kLossRatioClamp;
-  const double l = std::isfinite(loss) ? loss : kLossRatioClamp;
+  const bool finite = std::isfinite(loss);
+  const double l = finite ? loss : kLossRatioClamp;
   const double ratio = l / l0_;
-  const double v = (ratio < kLossRatioClamp) ? ratio : kLossRatioClamp;
+  double v = (ratio < kLossRatioClamp) ? ratio : kLossRatioClamp;
+  if (!finite && v < 1.0) v = 1.0;
   sum_v_ += v;
   sum_inv_ += 1.0 / v;
   const int tail = std::min(steps_, kConvergenceTailSteps);

@@ -10,10 +10,13 @@ PixelOutcome convergence_measure(const double* losses, int steps) {
   std::vector<double> v(static_cast<std::size_t>(steps));
   const double l0 = std::isfinite(losses[0]) ? losses[0] : kLossRatioClamp;
   for (int t = 0; t < steps; ++t) {
-    const double l = std::isfinite(losses[t]) ? losses[t] : kLossRatioClamp;
+    const bool finite = std::isfinite(losses[t]);
+    const double l = finite ? losses[t] : kLossRatioClamp;
     const double ratio = l / l0;
     // std::min would keep a NaN ratio (0/0) as NaN; the measure must stay a number.
     v[t] = (ratio < kLossRatioClamp) ? ratio : kLossRatioClamp;
+    // A blown-up step is never progress: when l_0 > 1e6, 1e6 / l_0 alone would be below 1.
+    if (!finite && v[t] < 1.0) v[t] = 1.0;
   }
   const int tail = std::min(steps, kConvergenceTailSteps);
   double tail_sum = 0.0;

@@ -98,10 +98,16 @@ std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, con
           progress.tiles_restored = restored;
           progress.pixel_steps_done = pixel_steps_done;
           progress.result = &result;
-          if (!observer.on_tile_done(progress)) stop = true;
+          // An exception must not leave a critical section (OpenMP would terminate the process).
+          try {
+            if (!observer.on_tile_done(progress)) stop = true;
+          } catch (...) {
+            if (!failure) failure = std::current_exception();
+            stop = true;
+          }
         }
       } catch (...) {
-#pragma omp critical(trainscape_failure)
+#pragma omp critical(trainscape_progress)
         if (!failure) failure = std::current_exception();
         stop = true;
       }

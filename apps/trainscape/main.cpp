@@ -4,6 +4,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -36,6 +37,14 @@ namespace fs = std::filesystem;
 using namespace trainscape;
 
 namespace {
+
+/// Error messages are one line, even when a path or a library's text holds a line break.
+std::string one_line(std::string text) {
+  for (std::size_t i = 0; (i = text.find_first_of("\n\r", i)) != std::string::npos;) {
+    text.replace(i, 1, text[i] == '\n' ? "\\n" : "\\r");
+  }
+  return text;
+}
 
 /// The signal that asked us to stop (0 = none). Written by the handler, read at tile boundaries.
 std::atomic<int> g_stop_signal{0};
@@ -136,19 +145,26 @@ void check_same_science(const RunConfig& config, const io::TileJournal& journal,
 }
 
 /// Refuses a resolution whose frames would not fit in this machine's memory, before allocating.
-void check_memory(const RunConfig& config) {
+/// This machine's physical memory in bytes, or 0 if unknown.
+double physical_memory_bytes() {
   const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGE_SIZE);
-  if (pages <= 0 || page_size <= 0) return;  // unknown: let the allocation decide
-  const double available = static_cast<double>(pages) * static_cast<double>(page_size);
+  return pages > 0 && page_size > 0 ? static_cast<double>(pages) * static_cast<double>(page_size) : 0.0;
+}
+
+/// Refuses a resolution whose frames would not fit in this machine's memory, before allocating.
+/// `source` names where the config came from (the file, to which --set overrides apply).
+void check_memory(const RunConfig& config, const std::string& source) {
+  const double available = physical_memory_bytes();
+  if (available <= 0) return;  // unknown: let the allocation decide
   const auto& r = config.render.resolution;
   const double needed = static_cast<double>(zoom_memory_bytes(r.cols, r.rows));
   if (needed > 0.8 * available) {
     char msg[256];
     std::snprintf(msg, sizeof msg,
-                  "render.resolution = [%d, %d] needs about %.1f GiB of memory, more than 80%% of this "
+                  ": render.resolution = [%d, %d] needs about %.1f GiB of memory, more than 80%% of this "
                   "machine's %.1f GiB; lower the resolution",
                   r.cols, r.rows, needed / 1073741824.0, available / 1073741824.0);
-    throw ConfigError(msg);
+    throw ConfigError(source + msg);
   }
 }
 
@@ -382,7 +398,7 @@ int run_zoom_command(const ZoomOptions& opt, app::MpiSession& mpi) {
   if (!opt.out_dir.empty()) config.output.dir = opt.out_dir;
   if (opt.threads >= 0) config.runtime.threads = opt.threads;
   const auto engine = make_engine(opt.engine);
-  check_memory(config);
+  check_memory(config, opt.config_path);
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
   if (!opt.shard.empty()) {
@@ -617,7 +633,7 @@ int run_merge_command(const MergeOptions& opt) {
   if (!opt.out_dir.empty()) config.output.dir = opt.out_dir;
   const std::string& dir = config.output.dir;
   const std::vector<Window> windows = planned_windows(config, "merge");
-  check_memory(config);
+  check_memory(config, opt.config_path);
 
   // Which shards are there?
   const std::string shards_root = dir + "/shards";
@@ -750,6 +766,14 @@ int run_bench_command(const BenchOptions& opt) {
   RunConfig config = io::load_config_file(opt.config_path, opt.overrides);
   if (opt.threads >= 0) config.runtime.threads = opt.threads;
   const auto engine = make_engine(opt.engine);
+  // The benchmark holds every pixel's outcome and hyperparameters plus an engine batch; about
+  // 32 bytes per pixel were measured at --pixels 2^28 (8.6 GB).
+  const double available = physical_memory_bytes();
+  if (available > 0 && 32.0 * opt.pixels > 0.8 * available) {
+    throw UsageError("--pixels " + std::to_string(opt.pixels) + " needs about " +
+                     std::to_string(static_cast<long long>(32.0 * opt.pixels / 1073741824.0)) +
+                     " GiB of memory, more than 80% of this machine's; use fewer pixels");
+  }
   const BenchResult r = run_benchmark(config, *engine, opt.pixels, opt.steps, config.runtime.threads);
   std::printf("%lld pixels x %d steps in %.3f s (%.0f flops per pixel-step)\n", static_cast<long long>(r.pixels),
               r.steps, r.seconds, r.flops_per_pixel_step);
@@ -909,10 +933,16 @@ int main(int argc, char** argv) {
   } catch (const trainscape::Error& e) {
     // Under MPI, a config or usage error happens alike on every rank: rank 0 reports it.
     const bool everywhere = dynamic_cast<const ConfigError*>(&e) || dynamic_cast<const UsageError*>(&e);
-    if (!(mpi->active() && mpi->rank() != 0 && everywhere)) std::fprintf(stderr, "trainscape: error: %s\n", e.what());
+    if (!(mpi->active() && mpi->rank() != 0 && everywhere)) std::fprintf(stderr, "trainscape: error: %s\n", one_line(e.what()).c_str());
+    if (!mpi->initialised()) {
+      // Everything this process wrote is closed or journaled. Skip the libraries' exit handlers:
+      // after a failed write (full disk) HDF5's would close that file again and crash.
+      std::fflush(nullptr);
+      std::_Exit(e.exit_code());
+    }
     return e.exit_code();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "trainscape: internal error: %s\n", e.what());
+    std::fprintf(stderr, "trainscape: internal error: %s\n", one_line(e.what()).c_str());
     return static_cast<int>(ExitCode::Internal);
   }
 }

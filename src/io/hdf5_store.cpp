@@ -3,6 +3,9 @@
 #include <H5Cpp.h>
 
 #include <algorithm>
+#include <numeric>
+#include <unistd.h>
+#include <iostream>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -74,16 +77,31 @@ herr_t capture_error_stack(hid_t stack, void* /*client_data*/) {
 
 /// For the duration of a store or reader call: HDF5 prints nothing and the reason of the last
 /// failure is captured for the IoError message.
+///
+/// It also silences std::cerr for its duration: when a write fails (a full disk, a file-size
+/// limit), the C++ API's destructors of the objects being unwound report their own close
+/// failures there ("DataSet::~DataSet - H5Dclose failed"), which would break the one-line error;
+/// the failure itself is already on its way as an IoError.
 class ErrorScope {
  public:
-  ErrorScope() {
+  ErrorScope() : saved_cerr_(std::cerr.rdbuf(nullptr)) {
+    // Before the library's first use: HDF5 must not close files from an atexit handler, since a
+    // file whose write failed crashes H5Fclose (HDF5 1.10); see Hdf5RunStore's destructor.
+    static const bool no_atexit = (H5dont_atexit(), true);
+    (void)no_atexit;
     H5::Exception::dontPrint();
     H5Eset_auto2(H5E_DEFAULT, capture_error_stack, nullptr);
     t_last_reason.clear();
   }
-  ~ErrorScope() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }  // stay silent afterwards
+  ~ErrorScope() {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // stay silent afterwards
+    std::cerr.rdbuf(saved_cerr_);
+  }
   ErrorScope(const ErrorScope&) = delete;
   ErrorScope& operator=(const ErrorScope&) = delete;
+
+ private:
+  std::streambuf* saved_cerr_;
 };
 
 /// Messages must stay on one line, and HDF5 descriptions occasionally carry newlines.
@@ -248,6 +266,13 @@ class Writer {
 
 // ---- reading -----------------------------------------------------------------------------------
 
+/// 80% of physical memory (or no limit if unknown): larger datasets are refused, not read.
+double memory_budget_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page_size <= 0) return std::numeric_limits<double>::infinity();
+  return 0.8 * static_cast<double>(pages) * static_cast<double>(page_size);
+}
+
 class Reader {
  public:
   explicit Reader(std::string file) : file_(std::move(file)) {}
@@ -357,6 +382,17 @@ class Reader {
       }
       std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
       space.getSimpleExtentDims(dims.data());
+      // The shape comes from the file: refuse one that would not fit in memory before
+      // allocating (a small, tampered file can declare terabytes).
+      const double bytes = std::accumulate(dims.begin(), dims.end(), static_cast<double>(sizeof(T)),
+                                           [](double a, hsize_t d) { return a * static_cast<double>(d); });
+      if (bytes > memory_budget_bytes()) {
+        std::string shape;
+        for (hsize_t d : dims) shape += (shape.empty() ? "" : " x ") + std::to_string(d);
+        throw_io(file_, "dataset " + path + " declares " + shape + " values (" +
+                            std::to_string(static_cast<long long>(bytes / 1073741824.0)) +
+                            " GiB), more than this machine's memory can hold");
+      }
       hsize_t count = 1;
       for (hsize_t d : dims) count *= d;
       out.assign(static_cast<std::size_t>(count), T{});
@@ -505,6 +541,7 @@ struct Hdf5RunStore::Impl {
   H5::H5File file;
   H5::Group root;
   bool started = false;  // on_run_start has created /problem and /frames
+  bool broken = false;   // a write failed: make no further HDF5 call (see ~Hdf5RunStore)
   std::int64_t frames_completed = 0;
 
   explicit Impl(const std::string& path)
@@ -518,34 +555,61 @@ struct Hdf5RunStore::Impl {
   }
 };
 
+namespace {
+/// Runs a store operation; if it fails, the store is `broken` and must make no further HDF5 call.
+template <class F>
+void poison_on_failure(bool& broken, F&& f) {
+  try {
+    f();
+  } catch (...) {
+    broken = true;
+    throw;
+  }
+}
+}  // namespace
+
 Hdf5RunStore::Hdf5RunStore(const std::string& path) {
   const ErrorScope scope;
   impl_ = std::make_unique<Impl>(path);
   Impl& s = *impl_;
-  // Identify the file from the start, so even a run that dies before its first frame leaves a
-  // recognisable file; dimension and frames_completed exist from the start too.
-  s.w.attr_string(s.root, "/", "format", kFormat);
-  s.w.attr_int64(s.root, "/", "format_version", kFormatVersion);
-  s.w.attr_string(s.root, "/", "trainscape_version", kVersion);
-  s.w.attr_string(s.root, "/", "git_describe", TRAINSCAPE_GIT_DESCRIBE);
-  s.w.attr_double(s.root, "/", "dimension", std::numeric_limits<double>::quiet_NaN());
-  s.w.attr_int64(s.root, "/", "frames_completed", 0);
-  s.flush();
+  try {
+    // Identify the file from the start, so even a run that dies before its first frame leaves a
+    // recognisable file; dimension and frames_completed exist from the start too.
+    s.w.attr_string(s.root, "/", "format", kFormat);
+    s.w.attr_int64(s.root, "/", "format_version", kFormatVersion);
+    s.w.attr_string(s.root, "/", "trainscape_version", kVersion);
+    s.w.attr_string(s.root, "/", "git_describe", TRAINSCAPE_GIT_DESCRIBE);
+    s.w.attr_double(s.root, "/", "dimension", std::numeric_limits<double>::quiet_NaN());
+    s.w.attr_int64(s.root, "/", "frames_completed", 0);
+    s.flush();
+  } catch (...) {
+    (void)impl_.release();  // see the destructor
+    throw;
+  }
 }
 
 void Hdf5RunStore::close() {
   if (!impl_) return;
   const ErrorScope scope;
   const std::string file = impl_->w.file();
-  guarded(file, "closing", [&] {
-    impl_->root.close();
-    impl_->file.close();
+  poison_on_failure(impl_->broken, [&] {
+    guarded(file, "closing", [&] {
+      impl_->root.close();
+      impl_->file.close();
+    });
   });
   impl_.reset();
 }
 
 Hdf5RunStore::~Hdf5RunStore() {
   if (!impl_) return;
+  if (impl_->broken) {
+    // After a failed write (full disk, file-size limit) HDF5 1.10 can crash in H5Fclose. The
+    // error is already reported and the run's durable record is the tile journal, so the handles
+    // are deliberately left open for the process's exit to release.
+    (void)impl_.release();
+    return;
+  }
   const ErrorScope scope;
   try {
     impl_->root.close();
@@ -557,106 +621,116 @@ Hdf5RunStore::~Hdf5RunStore() {
 
 void Hdf5RunStore::on_run_start(const RunConfig& config, const Problem& problem) {
   const ErrorScope scope;
-  Impl& s = *impl_;
-  const Writer& w = s.w;
-  w.attr_string(s.root, "/", "config", to_yaml(config));
-  w.attr_double(s.root, "/", "dimension", std::numeric_limits<double>::quiet_NaN());
+  if (impl_->broken) throw_io(impl_->w.file(), "cannot write after an earlier write failed");
+  poison_on_failure(impl_->broken, [&] {
+    Impl& s = *impl_;
+    const Writer& w = s.w;
+    w.attr_string(s.root, "/", "config", to_yaml(config));
+    w.attr_double(s.root, "/", "dimension", std::numeric_limits<double>::quiet_NaN());
 
-  H5::Group g = w.group(s.root, "/", "problem");
-  const std::string gp = "/problem";
-  w.attr_string(g, gp, "nonlinearity", to_string(problem.nonlinearity));
-  w.attr_int64(g, gp, "width", problem.width);
-  w.attr_int64(g, gp, "depth", problem.depth);
-  w.attr_int64(g, gp, "target_dim", problem.target_dim);
-  w.attr_int64(g, gp, "n_data", problem.n_data());
-  w.attr_int64(g, gp, "steps", problem.steps);
-  w.attr_string(g, gp, "precision", to_string(problem.precision));
-  w.attr_string(g, gp, "phase_space", to_string(problem.phase_space));
-  w.attr_string(g, gp, "readout", to_string(problem.readout));
-  w.matrix(g, gp, "X", problem.X);
-  w.matrix(g, gp, "Y", problem.Y);
-  w.matrix(g, gp, "probe", problem.probe);
+    H5::Group g = w.group(s.root, "/", "problem");
+    const std::string gp = "/problem";
+    w.attr_string(g, gp, "nonlinearity", to_string(problem.nonlinearity));
+    w.attr_int64(g, gp, "width", problem.width);
+    w.attr_int64(g, gp, "depth", problem.depth);
+    w.attr_int64(g, gp, "target_dim", problem.target_dim);
+    w.attr_int64(g, gp, "n_data", problem.n_data());
+    w.attr_int64(g, gp, "steps", problem.steps);
+    w.attr_string(g, gp, "precision", to_string(problem.precision));
+    w.attr_string(g, gp, "phase_space", to_string(problem.phase_space));
+    w.attr_string(g, gp, "readout", to_string(problem.readout));
+    w.matrix(g, gp, "X", problem.X);
+    w.matrix(g, gp, "Y", problem.Y);
+    w.matrix(g, gp, "probe", problem.probe);
 
-  H5::Group wg = w.group(g, gp, "weights");
-  for (std::size_t l = 0; l < problem.weights.size(); ++l) {
-    w.matrix(wg, "/problem/weights", std::to_string(l), problem.weights[l]);
-  }
-
-  if (!problem.minibatches.empty()) {
-    const std::size_t steps = problem.minibatches.size();
-    const std::size_t batch = problem.minibatches.front().size();
-    std::vector<std::int64_t> values;
-    values.reserve(steps * batch);
-    for (const auto& row : problem.minibatches) {
-      if (row.size() != batch) {
-        throw_io(w.file(), "cannot write /problem/minibatch_indices: rows differ in length");
-      }
-      values.insert(values.end(), row.begin(), row.end());
+    H5::Group wg = w.group(g, gp, "weights");
+    for (std::size_t l = 0; l < problem.weights.size(); ++l) {
+      w.matrix(wg, "/problem/weights", std::to_string(l), problem.weights[l]);
     }
-    w.dataset(g, gp, "minibatch_indices", H5::PredType::STD_I64LE, H5::PredType::NATIVE_INT64,
-              {static_cast<hsize_t>(steps), static_cast<hsize_t>(batch)}, values.data());
-  }
 
-  w.group(s.root, "/", "frames");
-  s.started = true;
-  s.flush();
+    if (!problem.minibatches.empty()) {
+      const std::size_t steps = problem.minibatches.size();
+      const std::size_t batch = problem.minibatches.front().size();
+      std::vector<std::int64_t> values;
+      values.reserve(steps * batch);
+      for (const auto& row : problem.minibatches) {
+        if (row.size() != batch) {
+          throw_io(w.file(), "cannot write /problem/minibatch_indices: rows differ in length");
+        }
+        values.insert(values.end(), row.begin(), row.end());
+      }
+      w.dataset(g, gp, "minibatch_indices", H5::PredType::STD_I64LE, H5::PredType::NATIVE_INT64,
+                {static_cast<hsize_t>(steps), static_cast<hsize_t>(batch)}, values.data());
+    }
+
+    w.group(s.root, "/", "frames");
+    s.started = true;
+    s.flush();
+  });
 }
 
 void Hdf5RunStore::on_frame_done(const FrameResult& frame) {
   const ErrorScope scope;
-  Impl& s = *impl_;
-  const Writer& w = s.w;
-  if (!s.started) throw_io(w.file(), "cannot write a frame before the run has started");
-  // Frame groups are named by the zero-padded index, which readers parse back.
-  if (frame.index < 0) throw_io(w.file(), "cannot write frame " + std::to_string(frame.index));
-  const std::string name = frame_name(frame.index);
-  const std::string fp = "/frames/" + name;
-  H5::Group frames = guarded(w.file(), "opening /frames", [&] { return s.root.openGroup("frames"); });
-  H5::Group g = w.group(frames, "/frames", name);
-  w.attr_double(g, fp, "x_min", frame.window.x_min());
-  w.attr_double(g, fp, "x_max", frame.window.x_max());
-  w.attr_double(g, fp, "y_min", frame.window.y_min());
-  w.attr_double(g, fp, "y_max", frame.window.y_max());
-  w.attr_double(g, fp, "centre_x", frame.window.centre_x);
-  w.attr_double(g, fp, "centre_y", frame.window.centre_y);
-  w.attr_double(g, fp, "half_x", frame.window.half_x);
-  w.attr_double(g, fp, "half_y", frame.window.half_y);
-  w.attr_int64(g, fp, "steps", frame.steps);
-  w.attr_double(g, fp, "dimension", frame.dimension);
-  w.attr_int64(g, fp, "edge_pixels", frame.edge_pixels);
+  if (impl_->broken) throw_io(impl_->w.file(), "cannot write after an earlier write failed");
+  // A caller's mistake, not a failed write: the file stays usable.
+  if (!impl_->started) throw_io(impl_->w.file(), "cannot write a frame before the run has started");
+  poison_on_failure(impl_->broken, [&] {
+    Impl& s = *impl_;
+    const Writer& w = s.w;
+    // Frame groups are named by the zero-padded index, which readers parse back.
+    if (frame.index < 0) throw_io(w.file(), "cannot write frame " + std::to_string(frame.index));
+    const std::string name = frame_name(frame.index);
+    const std::string fp = "/frames/" + name;
+    H5::Group frames = guarded(w.file(), "opening /frames", [&] { return s.root.openGroup("frames"); });
+    H5::Group g = w.group(frames, "/frames", name);
+    w.attr_double(g, fp, "x_min", frame.window.x_min());
+    w.attr_double(g, fp, "x_max", frame.window.x_max());
+    w.attr_double(g, fp, "y_min", frame.window.y_min());
+    w.attr_double(g, fp, "y_max", frame.window.y_max());
+    w.attr_double(g, fp, "centre_x", frame.window.centre_x);
+    w.attr_double(g, fp, "centre_y", frame.window.centre_y);
+    w.attr_double(g, fp, "half_x", frame.window.half_x);
+    w.attr_double(g, fp, "half_y", frame.window.half_y);
+    w.attr_int64(g, fp, "steps", frame.steps);
+    w.attr_double(g, fp, "dimension", frame.dimension);
+    w.attr_int64(g, fp, "edge_pixels", frame.edge_pixels);
 
-  w.image(g, fp, "measure", frame.measure, H5::PredType::IEEE_F64LE, H5::PredType::NATIVE_DOUBLE);
-  // For the interruption tests: a kill here leaves a frame half written into the file.
-  s.flush();
-  fault_point("hdf5");
-  w.image(g, fp, "converged", frame.converged, H5::PredType::STD_U8LE, H5::PredType::NATIVE_UINT8);
-  w.image(g, fp, "edges", frame.edges, H5::PredType::STD_U8LE, H5::PredType::NATIVE_UINT8);
+    w.image(g, fp, "measure", frame.measure, H5::PredType::IEEE_F64LE, H5::PredType::NATIVE_DOUBLE);
+    // For the interruption tests: a kill here leaves a frame half written into the file.
+    s.flush();
+    fault_point("hdf5");
+    w.image(g, fp, "converged", frame.converged, H5::PredType::STD_U8LE, H5::PredType::NATIVE_UINT8);
+    w.image(g, fp, "edges", frame.edges, H5::PredType::STD_U8LE, H5::PredType::NATIVE_UINT8);
 
-  const BoxCount& b = frame.boxcount;
-  H5::Group bc = w.group(g, fp, "boxcount");
-  const std::string bp = fp + "/boxcount";
-  w.dataset(bc, bp, "sizes", H5::PredType::STD_I64LE, H5::PredType::NATIVE_INT64,
-            {static_cast<hsize_t>(b.sizes.size())}, b.sizes.data());
-  w.dataset(bc, bp, "counts", H5::PredType::STD_I64LE, H5::PredType::NATIVE_INT64,
-            {static_cast<hsize_t>(b.counts.size())}, b.counts.data());
-  w.dataset(bc, bp, "slopes", H5::PredType::IEEE_F64LE, H5::PredType::NATIVE_DOUBLE,
-            {static_cast<hsize_t>(b.slopes.size())}, b.slopes.data());
+    const BoxCount& b = frame.boxcount;
+    H5::Group bc = w.group(g, fp, "boxcount");
+    const std::string bp = fp + "/boxcount";
+    w.dataset(bc, bp, "sizes", H5::PredType::STD_I64LE, H5::PredType::NATIVE_INT64,
+              {static_cast<hsize_t>(b.sizes.size())}, b.sizes.data());
+    w.dataset(bc, bp, "counts", H5::PredType::STD_I64LE, H5::PredType::NATIVE_INT64,
+              {static_cast<hsize_t>(b.counts.size())}, b.counts.data());
+    w.dataset(bc, bp, "slopes", H5::PredType::IEEE_F64LE, H5::PredType::NATIVE_DOUBLE,
+              {static_cast<hsize_t>(b.slopes.size())}, b.slopes.data());
 
-  write_frame_dimensions(s.root, frame.index, frame.robust, w.file());
+    write_frame_dimensions(s.root, frame.index, frame.robust, w.file());
 
-  // Counted only once the frame is complete, then made durable: a killed run leaves a file whose
-  // frames_completed matches the frames it holds.
-  ++s.frames_completed;
-  w.attr_int64(s.root, "/", "frames_completed", s.frames_completed);
-  s.flush();
+    // Counted only once the frame is complete, then made durable: a killed run leaves a file whose
+    // frames_completed matches the frames it holds.
+    ++s.frames_completed;
+    w.attr_int64(s.root, "/", "frames_completed", s.frames_completed);
+    s.flush();
+  });
 }
 
 void Hdf5RunStore::on_run_done(const ZoomSummary& summary) {
   const ErrorScope scope;
-  Impl& s = *impl_;
-  s.w.attr_double(s.root, "/", "dimension", summary.dimension);
-  write_sequence_dimensions(s.root, summary.robust, s.w.file());
-  s.flush();
+  if (impl_->broken) throw_io(impl_->w.file(), "cannot write after an earlier write failed");
+  poison_on_failure(impl_->broken, [&] {
+    Impl& s = *impl_;
+    s.w.attr_double(s.root, "/", "dimension", summary.dimension);
+    write_sequence_dimensions(s.root, summary.robust, s.w.file());
+    s.flush();
+  });
 }
 
 // ---- reading back ------------------------------------------------------------------------------
@@ -702,6 +776,9 @@ StoredRun read_run(const std::string& path) {
   run.config_yaml = r.attr_string(root, "/", "config");
   run.dimension = r.attr_double(root, "/", "dimension");
   run.frames_completed = r.attr_int64(root, "/", "frames_completed");
+  if (run.frames_completed < 0) {
+    throw_io(path, "attribute frames_completed of / = " + std::to_string(run.frames_completed) + " is negative");
+  }
   run.problem = read_problem(r, root);
 
   const H5::Group frames = r.group(root, "/", "frames");
