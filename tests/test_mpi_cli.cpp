@@ -131,10 +131,9 @@ TEST_CASE("mpiexec: failures end every rank with the documented exit code, witho
   }
 }
 
-// Hidden ([.]) until main.cpp's run_zoom_mpi takes rank 0's "nothing to resume" on every rank
-// (today max_over_ranks(-1 on rank 0, 0 elsewhere) is 0, so the finished run is computed again).
-// Enable by removing the leading '.' from the tag.
-TEST_CASE("mpiexec zoom --resume on a finished run does nothing", "[.mpi_pending]") {
+// Every rank must take rank 0's "nothing to resume" (a max over ranks of -1 on rank 0 and 0
+// elsewhere once made the other ranks compute the finished run again).
+TEST_CASE("mpiexec zoom --resume on a finished run does nothing", "[mpi][cli]") {
   Scratch s;
   s.write("tiny.yaml", tiny_config("auto", "run"));
   REQUIRE(s.run("zoom tiny.yaml --threads 1 --out single").code == 0);

@@ -333,7 +333,7 @@ int run_zoom_mpi(const ZoomOptions& opt, const RunConfig& config, const Engine& 
       setup_failure = std::current_exception();
     }
   }
-  code = mpi.max_over_ranks(nothing_to_do ? -1 : code);
+  code = mpi.broadcast_int(nothing_to_do ? -1 : code);  // only the root did the setup
   if (code == -1) return 0;
   if (code != 0) {
     if (setup_failure) std::rethrow_exception(setup_failure);
