@@ -115,7 +115,7 @@ TEST_CASE("resume: a different computation is refused, naming the key, and nothi
   const std::string pack = slurp(s.dir / "out/journal/frame_000000.pack");
 
   const Result steps = s.run("zoom run.yaml --resume --set training.steps=31");
-  check_one_line_error(steps, 3, "training.steps = 31 but the run in out/journal has training.steps = 30");
+  check_one_line_error(steps, 3, "training.steps = 31 but the run in out/journal has training.steps = 30; only runtime.* and output.* may change when continuing a run (and zoom.frames may grow)");
   const Result width = s.run("zoom run.yaml --resume --set model.width=5 --set training.steps=29");
   check_one_line_error(width, 3, "model.width = 5");  // the first differing key in table order
   CHECK(slurp(s.dir / "out/journal/config.yaml") == journal_config);
@@ -243,4 +243,27 @@ TEST_CASE("shards: killed shard reruns alone, merge names what is missing", "[sh
   check_same_run(s.dir / "ref", s.dir / "out");
   REQUIRE(s.run("merge run.yaml -q").code == 0);  // idempotent
   check_same_run(s.dir / "ref", s.dir / "out");
+}
+
+TEST_CASE("resume: more frames extend a finished or an interrupted run; nothing else may change", "[resume][cli]") {
+  ResumeFixture s;  // ref/: 3 frames
+  REQUIRE(s.run("zoom run.yaml --out two -q --set zoom.frames=2").code == 0);
+  const std::string two_h5 = slurp(s.dir / "two/run.h5");
+  // Only zoom.frames may grow; any other change is refused, even together with more frames.
+  check_one_line_error(s.run("zoom run.yaml --out two --resume --set zoom.frames=3 --set zoom.factor=3"), 3,
+                       "zoom.factor = 3");
+  CHECK(slurp(s.dir / "two/run.h5") == two_h5);
+  // A finished 2-frame run, resumed with 3 frames, computes only frame 2 and equals the 3-frame run.
+  const Result extended = s.run("zoom run.yaml --out two --resume --set zoom.frames=3 -q");
+  INFO("stderr: " << extended.err);
+  REQUIRE(extended.code == 0);
+  check_same_run(s.dir / "ref", s.dir / "two");
+  CHECK_FALSE(fs::exists(s.dir / "two/journal"));
+
+  // An interrupted 2-frame run, resumed with 3 frames.
+  REQUIRE(s.run_with_fault("tile:20", "zoom run.yaml --out cut -q --set zoom.frames=2").code == 128 + 9);
+  const Result continued = s.run("zoom run.yaml --out cut --resume -q");
+  INFO("stderr: " << continued.err);
+  REQUIRE(continued.code == 0);
+  check_same_run(s.dir / "ref", s.dir / "cut");
 }

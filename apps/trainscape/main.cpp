@@ -132,16 +132,28 @@ void remove_temporaries(const std::string& dir) {
   }
 }
 
-/// Refuses to continue a journal written for a different computation, naming the first
-/// scientific key that differs.
-void check_same_science(const RunConfig& config, const io::TileJournal& journal, const std::string& what) {
-  std::string stored_value, new_value;
-  const std::string key =
-      io::first_scientific_difference(journal.stored_config(), to_yaml(config), stored_value, new_value);
-  if (!key.empty()) {
-    throw ConfigError(what + ": " + key + " = " + new_value + " but the run in " + journal.dir() + " has " + key +
-                      " = " + stored_value + "; only runtime.* and output.* may change when continuing a run");
+/// Refuses to continue a run whose stored config (`stored_yaml`, kept at `where`) describes a
+/// different computation, naming the first scientific key that differs. With `more_frames_ok`,
+/// a larger zoom.frames is the one difference allowed: the run is extended (earlier frames do not
+/// depend on how many follow).
+void check_continuation(const std::string& stored_yaml, const RunConfig& config, const std::string& where,
+                        const std::string& what, bool more_frames_ok) {
+  RunConfig compared = config;
+  if (more_frames_ok) {
+    const RunConfig stored = load_config(stored_yaml, where);
+    if (config.zoom.frames > stored.zoom.frames) compared.zoom.frames = stored.zoom.frames;
   }
+  std::string stored_value, new_value;
+  const std::string key = io::first_scientific_difference(stored_yaml, to_yaml(compared), stored_value, new_value);
+  if (!key.empty()) {
+    throw ConfigError(what + ": " + key + " = " + new_value + " but the run in " + where + " has " + key + " = " +
+                      stored_value + "; only runtime.* and output.* may change when continuing a run" +
+                      (more_frames_ok ? " (and zoom.frames may grow)" : ""));
+  }
+}
+
+void check_same_science(const RunConfig& config, const io::TileJournal& journal, const std::string& what) {
+  check_continuation(journal.stored_config(), config, journal.dir(), what, false);
 }
 
 /// Refuses a resolution whose frames would not fit in this machine's memory, before allocating.
@@ -259,27 +271,34 @@ int run_shard(const ZoomOptions& opt, const RunConfig& config, const Engine& eng
 bool prepare_run(const ZoomOptions& opt, const RunConfig& config, io::TileJournal& journal) {
   const std::string& dir = config.output.dir;
   if (opt.resume && io::TileJournal::exists(journal.dir())) {
-    check_same_science(config, journal, "--resume");
+    check_continuation(journal.stored_config(), config, journal.dir(), "--resume", true);
     journal.set_frame_size(config);
     journal.verify();
+    journal.write_config(config);  // it may now have more frames
     remove_temporaries(dir);
   } else if (opt.resume && fs::exists(dir + "/run.h5")) {
     // No journal: the run finished (its journal is removed last), or it predates journals.
     const io::StoredRun stored = io::read_run(dir + "/run.h5");
-    std::string stored_value, new_value;
-    const std::string key = io::first_scientific_difference(stored.config_yaml, to_yaml(config), stored_value, new_value);
-    if (!key.empty()) {
-      throw ConfigError("--resume: " + key + " = " + new_value + " but the run in " + dir + "/run.h5 has " + key +
-                        " = " + stored_value + "; only runtime.* and output.* may change when continuing a run");
+    check_continuation(stored.config_yaml, config, dir + "/run.h5", "--resume", true);
+    const bool finished = std::isfinite(stored.dimension) &&
+                          stored.frames_completed == static_cast<long long>(stored.frames.size());
+    if (!finished) {
+      throw IoError(dir + ": run.h5 is unfinished and there is no journal to resume it from; pass --overwrite "
+                          "to start again");
     }
-    if (stored.frames_completed >= config.zoom.frames && std::isfinite(stored.dimension)) {
+    if (stored.frames_completed >= config.zoom.frames) {
       std::fprintf(stderr, "trainscape: %s holds a finished run (%lld frames); nothing to resume\n", dir.c_str(),
                    stored.frames_completed);
       if (opt.quiet && !opt.silent) std::printf("%.17g\n", stored.dimension);
       return true;
     }
-    throw IoError(dir + ": run.h5 is unfinished and there is no journal to resume it from; pass --overwrite "
-                        "to start again");
+    // Extending a finished run: its frames become the journal the run continues from (and are
+    // checked against the windows this config gives them, like any journal).
+    journal.remove();
+    journal.set_frame_size(config);
+    for (const FrameResult& frame : stored.frames) journal.on_frame_done(frame);
+    journal.write_config(config);  // last: until it exists, the journal holds nothing
+    remove_temporaries(dir);
   } else {
     // A fresh run (--resume with nothing to resume starts one too, so job scripts can always
     // pass it).

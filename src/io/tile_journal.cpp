@@ -228,6 +228,9 @@ std::string TileJournal::frame_dir(int frame) const { return dir_ + "/" + number
 
 void TileJournal::write_pack(const std::string& path, int frame, const Window& window,
                              const std::vector<TileResult>& tiles) const {
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (ec) throw IoError(dir_ + ": cannot create the journal directory: " + ec.message());
   write_file_durably(path, encode(frame, window, cols_, rows_, tiles));
 }
 
