@@ -204,3 +204,30 @@ TEST_CASE("cli: bench prints the machine-readable rate as its last line", "[cli]
   check_one_line_error(s.run("bench tiny.yaml --pixels 0"), 2, "--pixels");
   check_one_line_error(s.run("bench tiny.yaml --engine nope"), 3, "unknown engine 'nope'");
 }
+
+TEST_CASE("cli: SIGINT stops uncertainty at a round boundary and still prints the estimate so far", "[cli][signal]") {
+  Scratch s;
+  s.write("unc.yaml",
+          "model: {width: 4}\ntraining: {steps: 20}\nphase_space: {x: [0, 2], y: [0, 2]}\nruntime: {threads: 1}\n");
+  const std::string cmd = "cd '" + s.dir.string() + "' && exec '" TRAINSCAPE_BINARY
+                          "' uncertainty unc.yaml --points 1000000000 > stdout.txt 2> stderr.txt";
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  usleep(1000000);
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  const std::string err = slurp(s.dir / "stderr.txt"), out = slurp(s.dir / "stdout.txt");
+  INFO("stderr: " << err << " stdout: " << out);
+  CHECK(WEXITSTATUS(status) == 130);
+  CHECK_THAT(err, Catch::StartsWith("trainscape: error: uncertainty stopped after "));
+  CHECK_THAT(err, Catch::Contains("(SIGINT); the estimate printed uses only those\n"));
+  CHECK(err.find('\n') == err.size() - 1);
+  CHECK_THAT(out, Catch::Contains("uncertainty exponent: D = "));
+  CHECK_THAT(out, Catch::Contains("note: stopped after "));
+}

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <csignal>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -326,19 +327,31 @@ int run_uncertainty_command(const UncertaintyCommandOptions& opt, std::FILE* out
   uo.threads = opt.threads >= 0 ? opt.threads : config.runtime.threads;
   uo.seed = opt.seed;
   const auto start = std::chrono::steady_clock::now();
-  if (opt.progress) {
-    uo.progress = [&](std::int64_t done, std::int64_t budget) {
+  uo.progress = [&](std::int64_t done, std::int64_t budget) {
+    if (opt.progress) {
       const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       std::fprintf(stderr, "\runcertainty: %lld / %lld base points, %.0f s   ", static_cast<long long>(done),
                    static_cast<long long>(budget), t);
       std::fflush(stderr);
-      return true;
-    };
-  }
+    }
+    return opt.stop == nullptr || opt.stop->load() == 0;
+  };
   const DimensionEstimate e = uncertainty_exponent(*engine, problem, window, uo);
   if (opt.progress) std::fprintf(stderr, "\r%60s\r", "");
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
+  // A stop request ends sampling at a round boundary; what was sampled is still reported.
+  const int stop_signal = opt.stop != nullptr ? opt.stop->load() : 0;
+  const auto finish = [&]() {
+    std::fflush(out);
+    if (stop_signal != 0) {
+      throw Interrupted("uncertainty stopped after " + std::to_string(e.samples) + " base points (" +
+                            (stop_signal == SIGTERM ? "SIGTERM" : "SIGINT") +
+                            "); the estimate printed uses only those",
+                        stop_signal == SIGTERM ? 143 : 130);
+    }
+    return 0;
+  };
   if (opt.json) {
     JsonObject j(0);
     j.str("config", opt.config_path).str("engine", opt.engine);
@@ -346,7 +359,7 @@ int run_uncertainty_command(const UncertaintyCommandOptions& opt, std::FILE* out
     j.integer("steps", problem.steps).num("seconds", seconds);
     j.raw("uncertainty", estimate_json(e, 2));
     std::fprintf(out, "%s\n", j.done().c_str());
-    return 0;
+    return finish();
   }
   std::fprintf(out, "%s: window x [%.12g, %.12g] y [%.12g, %.12g] (log10), engine %s, %d steps\n",
                opt.config_path.c_str(), window.x_min(), window.x_max(), window.y_min(), window.y_max(), opt.engine.c_str(),
@@ -361,7 +374,7 @@ int run_uncertainty_command(const UncertaintyCommandOptions& opt, std::FILE* out
                     "fitted over %.3g..%.3g, %.1f s\n",
                interval_text(e).c_str(), static_cast<long long>(e.samples), e.fit_points, e.fit_min, e.fit_max, seconds);
   if (!e.note.empty()) std::fprintf(out, "note: %s\n", e.note.c_str());
-  return 0;
+  return finish();
 }
 
 }  // namespace trainscape::app

@@ -29,6 +29,7 @@
 ///
 /// Both throw trainscape::Error subclasses for user-caused failures (IoError = exit 4 for
 /// missing, unreadable, truncated or foreign files).
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -57,6 +58,9 @@ struct UncertaintyCommandOptions {
   std::uint64_t seed = 0;
   bool json = false;
   bool progress = false;  ///< draw a progress line on stderr
+  /// Set (to the signal number) when the user asks to stop: sampling ends at the next round, the
+  /// estimate from the points so far is printed, and the command throws Interrupted.
+  const std::atomic<int>* stop = nullptr;
 };
 
 int run_uncertainty_command(const UncertaintyCommandOptions& options, std::FILE* out);

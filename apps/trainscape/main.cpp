@@ -946,6 +946,9 @@ int main(int argc, char** argv) {
     if (dimension->parsed()) return app::run_dimension_command(dim_opt, stdout);
     if (uncertainty->parsed()) {
       unc_opt.progress = !unc_opt.json && ::isatty(STDERR_FILENO);
+      unc_opt.stop = &g_stop_signal;
+      std::signal(SIGINT, request_stop);
+      std::signal(SIGTERM, request_stop);
       return app::run_uncertainty_command(unc_opt, stdout);
     }
     return static_cast<int>(ExitCode::Usage);
