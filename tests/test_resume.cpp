@@ -115,11 +115,23 @@ TEST_CASE("resume: a different computation is refused, naming the key, and nothi
   const std::string pack = slurp(s.dir / "out/journal/frame_000000.pack");
 
   const Result steps = s.run("zoom run.yaml --resume --set training.steps=31");
-  check_one_line_error(steps, 3, "training.steps = 31 but the run in out/journal has training.steps = 30; only runtime.* and output.* may change when continuing a run (and zoom.frames may grow)");
+  check_one_line_error(steps, 3, "training.steps = 31 but the run in out/journal/config.yaml has training.steps = 30; only runtime.* and output.* may change when continuing a run (and zoom.frames may grow)");
   const Result width = s.run("zoom run.yaml --resume --set model.width=5 --set training.steps=29");
   check_one_line_error(width, 3, "model.width = 5");  // the first differing key in table order
   CHECK(slurp(s.dir / "out/journal/config.yaml") == journal_config);
   CHECK(slurp(s.dir / "out/journal/frame_000000.pack") == pack);
+
+  // A journal that is not a config, and a file where the journal belongs: refused, named.
+  fs::create_directories(s.dir / "other");
+  s.write("other/journal", "not a directory");
+  check_one_line_error(s.run("zoom run.yaml --out other --resume"), 4, "other/journal: exists and is not a journal directory");
+  CHECK(slurp(s.dir / "other/journal") == "not a directory");
+  s.write("out/journal/config.yaml", "garbage: 1\n");
+  check_one_line_error(s.run("zoom run.yaml --resume"), 3, "out/journal/config.yaml:1:1: unknown section 'garbage'");
+  s.write("out/journal/config.yaml", journal_config);
+  // Empty --out / --shard are refused rather than read as absent.
+  CHECK(s.run("zoom run.yaml --out ''").code == 2);
+  CHECK(s.run("zoom run.yaml --shard ''").code == 2);
 
   // runtime.* and output.* may change.
   const Result ok = s.run("zoom run.yaml --resume -q --threads 2 --set runtime.tile=16");

@@ -153,7 +153,7 @@ void check_continuation(const std::string& stored_yaml, const RunConfig& config,
 }
 
 void check_same_science(const RunConfig& config, const io::TileJournal& journal, const std::string& what) {
-  check_continuation(journal.stored_config(), config, journal.dir(), what, false);
+  check_continuation(journal.stored_config(), config, journal.dir() + "/config.yaml", what, false);
 }
 
 /// Refuses a resolution whose frames would not fit in this machine's memory, before allocating.
@@ -270,8 +270,12 @@ int run_shard(const ZoomOptions& opt, const RunConfig& config, const Engine& eng
 /// finished run). Writes nothing if it throws.
 bool prepare_run(const ZoomOptions& opt, const RunConfig& config, io::TileJournal& journal) {
   const std::string& dir = config.output.dir;
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(journal.dir(), ec)) && !fs::is_directory(journal.dir(), ec)) {
+    throw IoError(journal.dir() + ": exists and is not a journal directory; move it away");
+  }
   if (opt.resume && io::TileJournal::exists(journal.dir())) {
-    check_continuation(journal.stored_config(), config, journal.dir(), "--resume", true);
+    check_continuation(journal.stored_config(), config, journal.dir() + "/config.yaml", "--resume", true);
     journal.set_frame_size(config);
     journal.verify();
     journal.write_config(config);  // it may now have more frames
@@ -842,7 +846,10 @@ int main(int argc, char** argv) {
   zoom->add_option("CONFIG", zoom_opt.config_path, "YAML config file")->required();
   zoom->add_option("--set", zoom_opt.overrides, "Override a config key, e.g. --set training.steps=500 (repeatable)")
       ->type_name("SECTION.KEY=VALUE");
-  zoom->add_option("--out", zoom_opt.out_dir, "Run directory (overrides output.dir)");
+  // An empty --out or --shard would silently mean "not given".
+  const CLI::Validator non_empty(
+      [](std::string& v) { return v.empty() ? std::string("must not be empty") : std::string(); }, "NON-EMPTY");
+  zoom->add_option("--out", zoom_opt.out_dir, "Run directory (overrides output.dir)")->check(non_empty);
   zoom->add_option("--threads", zoom_opt.threads, "Worker threads, 0 = all cores (overrides runtime.threads)")
       ->check(CLI::Range(0, 1024));
   zoom->add_option("--engine", zoom_opt.engine, "Training engine: batched (default, fast) | reference (the oracle)");
@@ -857,6 +864,7 @@ int main(int argc, char** argv) {
                    "Compute only shard I of N of every frame's tiles into <run dir>/shards/ (for job arrays; "
                    "needs a fixed zoom.target; combine with trainscape merge)")
       ->type_name("I/N")
+      ->check(non_empty)
       ->excludes(overwrite_flag)
       ->excludes(resume_flag);
   zoom->add_flag("-q,--quiet", zoom_opt.quiet, "No progress or summary; print only the sequence dimension");
@@ -878,7 +886,7 @@ int main(int argc, char** argv) {
   merge->add_option("CONFIG", merge_opt.config_path, "The YAML config the shards were run with")->required();
   merge->add_option("--set", merge_opt.overrides, "Override a config key, as given to the shards (repeatable)")
       ->type_name("SECTION.KEY=VALUE");
-  merge->add_option("--out", merge_opt.out_dir, "Run directory (overrides output.dir)");
+  merge->add_option("--out", merge_opt.out_dir, "Run directory (overrides output.dir)")->check(non_empty);
   merge->add_flag("-q,--quiet", merge_opt.quiet, "No summary; print only the sequence dimension");
 
   SweepOptions sweep_opt;
@@ -890,7 +898,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 100000000));
   sweep->add_flag("--summary", sweep_opt.summary_only, "Compute nothing; print the table of what the run directories hold");
   sweep->add_flag("--count", sweep_opt.count_only, "Print the number of configs (the size of a job array) and exit");
-  sweep->add_option("--out-root", sweep_opt.out_root, "Write config NAME.yaml's run into DIR/NAME instead of its output.dir");
+  sweep->add_option("--out-root", sweep_opt.out_root, "Write config NAME.yaml's run into DIR/NAME instead of its output.dir")
+      ->check(non_empty);
   sweep->add_option("--set", sweep_opt.overrides, "Override a key in every config (repeatable)")->type_name("SECTION.KEY=VALUE");
   sweep->add_option("--threads", sweep_opt.threads, "Worker threads, 0 = all cores")->check(CLI::Range(0, 1024));
   sweep->add_option("--engine", sweep_opt.engine, "Training engine: batched (default) | reference");
