@@ -208,7 +208,7 @@ TEST_CASE("cli: bench prints the machine-readable rate as its last line", "[cli]
 TEST_CASE("cli: SIGINT stops uncertainty at a round boundary and still prints the estimate so far", "[cli][signal]") {
   Scratch s;
   s.write("unc.yaml",
-          "model: {width: 4}\ntraining: {steps: 20}\nphase_space: {x: [0, 2], y: [0, 2]}\nruntime: {threads: 1}\n");
+          "model: {width: 4}\ntraining: {steps: 100}\nphase_space: {x: [0, 2], y: [0, 2]}\nruntime: {threads: 1}\n");
   const std::string cmd = "cd '" + s.dir.string() + "' && exec '" TRAINSCAPE_BINARY
                           "' uncertainty unc.yaml --points 1000000000 > stdout.txt 2> stderr.txt";
   const pid_t pid = fork();
@@ -217,7 +217,9 @@ TEST_CASE("cli: SIGINT stops uncertainty at a round boundary and still prints th
     execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
-  usleep(1000000);
+  // Long enough for the handler to be installed even under a sanitizer; sampling takes tens of
+  // seconds, so the run is still going.
+  usleep(3000000);
   kill(pid, SIGINT);
   int status = 0;
   waitpid(pid, &status, 0);

@@ -54,6 +54,8 @@ class Hdf5RunStore final : public ZoomObserver {
 
  private:
   struct Impl;
+  /// Keeps a store whose file must not be closed again alive until the process ends.
+  static void abandon(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 
