@@ -48,10 +48,12 @@ struct Scratch {
     std::ofstream(dir / name, std::ios::binary) << text;
     return dir / name;
   }
-  /// Runs `trainscape <args>` inside the scratch directory.
-  Result run(const std::string& args) const {
-    const std::string cmd =
-        "cd '" + dir.string() + "' && '" TRAINSCAPE_BINARY "' " + args + " > stdout.txt 2> stderr.txt";
+  /// Runs `trainscape <args>` inside the scratch directory. `before` goes in front of the binary
+  /// on the shell's command line: environment assignments ("TRAINSCAPE_FAULT=tile:3") or commands
+  /// ("trap '' XFSZ; ulimit -f 64;"). A child killed by signal s reports code 128 + s.
+  Result run(const std::string& args, const std::string& before = "") const {
+    const std::string cmd = "cd '" + dir.string() + "' && " + before + " '" TRAINSCAPE_BINARY "' " + args +
+                            " > stdout.txt 2> stderr.txt";
     const int status = std::system(cmd.c_str());
     Result r;
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -60,6 +62,16 @@ struct Scratch {
     return r;
   }
 };
+
+/// A small, fast run: 2 frames of 24 x 24 pixels in 8 x 8 tiles, width 4, 20 steps, into out/.
+inline constexpr const char* kTinyConfig =
+    "model: {width: 4}\n"
+    "training: {steps: 20}\n"
+    "phase_space: {x: [-2, 4], y: [-2, 4]}\n"
+    "render: {resolution: 24}\n"
+    "zoom: {frames: 2}\n"
+    "output: {dir: out}\n"
+    "runtime: {tile: 8}\n";
 
 /// The documented error form: exactly one line on stderr, "trainscape: error: ...", holding
 /// `fragment`, and the exit code `code`.

@@ -29,15 +29,6 @@ std::vector<unsigned char> decoded_pixels(const fs::path& p) {
   return out;
 }
 
-const char* kTinyConfig =
-    "model: {width: 4}\n"
-    "training: {steps: 20}\n"
-    "phase_space: {x: [-2, 4], y: [-2, 4]}\n"
-    "render: {resolution: 24}\n"
-    "zoom: {frames: 2}\n"
-    "output: {dir: out}\n"
-    "runtime: {tile: 8}\n";
-
 }  // namespace
 
 TEST_CASE("cli: a good run writes PNGs, run.h5 and a summary", "[cli]") {

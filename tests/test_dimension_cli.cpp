@@ -82,7 +82,7 @@ double json_value_after(const std::string& text, const std::string& after, const
   return std::strtod(text.c_str() + v, nullptr);
 }
 
-const char* kTinyConfig =
+const char* kSmallRunConfig =
     "model: {width: 4}\n"
     "training: {steps: 20}\n"
     "phase_space: {x: [-2, 4], y: [-2, 4]}\n"
@@ -139,7 +139,7 @@ TEST_CASE("dimension cli: a thin drawn curve and the threshold", "[dimension][cl
 
 TEST_CASE("dimension cli: a run.h5 from zoom, per frame and sequence, and --write", "[dimension][cli]") {
   Scratch s;
-  s.write("tiny.yaml", kTinyConfig);
+  s.write("tiny.yaml", kSmallRunConfig);
   REQUIRE(s.run("zoom tiny.yaml -q --threads 2").code == 0);
   const Result t = s.run("dimension out/run.h5");
   INFO("stderr: " << t.err);
@@ -189,7 +189,7 @@ TEST_CASE("dimension cli: bad inputs give one line and exit 4 (2 for usage)", "[
   check_one_line_error(s.run("dimension fake.h5"), 4, "not an HDF5 file");
 
   // A truncated run.h5 and a foreign HDF5 file.
-  s.write("tiny.yaml", kTinyConfig);
+  s.write("tiny.yaml", kSmallRunConfig);
   REQUIRE(s.run("zoom tiny.yaml -q").code == 0);
   const std::string whole = slurp(s.dir / "out/run.h5");
   s.write("cut.h5", whole.substr(0, whole.size() / 3));
@@ -214,7 +214,7 @@ TEST_CASE("dimension cli: bad inputs give one line and exit 4 (2 for usage)", "[
 
 TEST_CASE("uncertainty cli: a tiny config, and bad configs", "[dimension][cli]") {
   Scratch s;
-  s.write("tiny.yaml", kTinyConfig);
+  s.write("tiny.yaml", kSmallRunConfig);
   const Result r = s.run("uncertainty tiny.yaml --points 2000 --threads 2");
   INFO("stderr: " << r.err);
   REQUIRE(r.code == 0);

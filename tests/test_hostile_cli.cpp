@@ -32,15 +32,6 @@ using namespace cli_test;
 
 namespace {
 
-const char* kTinyConfig =
-    "model: {width: 4}\n"
-    "training: {steps: 20}\n"
-    "phase_space: {x: [-2, 4], y: [-2, 4]}\n"
-    "render: {resolution: 24}\n"
-    "zoom: {frames: 2}\n"
-    "output: {dir: out}\n"
-    "runtime: {tile: 8}\n";
-
 /// Every regular file under `dir`, by path relative to it, with its bytes.
 std::map<std::string, std::string> files_under(const fs::path& dir) {
   std::map<std::string, std::string> files;
@@ -101,17 +92,6 @@ void expect_refusal(const Scratch& s, const PreviousRun& previous, const std::st
   previous.check_unchanged();
 }
 
-/// As Scratch::run, with shell commands before the binary (e.g. "ulimit -f 64;").
-Result run_with_prefix(const Scratch& s, const std::string& prefix, const std::string& args) {
-  const std::string cmd = "cd '" + s.dir.string() + "' && " + prefix + " '" TRAINSCAPE_BINARY "' " + args +
-                          " > stdout.txt 2> stderr.txt";
-  const int status = std::system(cmd.c_str());
-  Result r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(s.dir / "stdout.txt");
-  r.err = slurp(s.dir / "stderr.txt");
-  return r;
-}
 
 /// Every byte value once, 0 to 255: binary garbage.
 std::string all_bytes() {
@@ -513,8 +493,7 @@ TEST_CASE("hostile cli: a file-size limit while writing run.h5 exits 4 with one 
   for (const int blocks : {8, 64, 128}) {
     INFO("ulimit -f " << blocks << " (512-byte blocks)");
     const std::string dir = "limited" + std::to_string(blocks);
-    const Result r = run_with_prefix(s, "trap '' XFSZ; ulimit -f " + std::to_string(blocks) + ";",
-                                     "zoom tiny.yaml -q --out " + dir);
+    const Result r = s.run("zoom tiny.yaml -q --out " + dir, "trap '' XFSZ; ulimit -f " + std::to_string(blocks) + ";");
     check_one_line_error(r, 4, "File too large");
     previous.check_unchanged();
     for (const auto& [name, bytes] : files_under(s.dir / dir)) {

@@ -33,26 +33,9 @@ struct ResumeFixture : Scratch {
     INFO(r.err);
     REQUIRE(r.code == 0);
   }
-  /// Runs with TRAINSCAPE_FAULT set.
+  /// Runs with TRAINSCAPE_FAULT set (for trainscape only).
   Result run_with_fault(const std::string& fault, const std::string& args) const {
-    return run_env("TRAINSCAPE_FAULT=" + fault, args);
-  }
-  Result run_env(const std::string& env, const std::string& args) const {
-    // The fault variable must reach only trainscape, not the shell's other commands.
-    return run_prefixed(env, args);
-  }
-
- private:
-  Result run_prefixed(const std::string& env, const std::string& args) const {
-    const std::string cmd = "cd '" + dir.string() + "' && " + env + " '" TRAINSCAPE_BINARY "' " + args +
-                            " > stdout.txt 2> stderr.txt";
-    const int status = std::system(cmd.c_str());
-    Result r;
-    // A shell reports a child killed by signal s as exit status 128 + s.
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(dir / "stdout.txt");
-    r.err = slurp(dir / "stderr.txt");
-    return r;
+    return run(args, "TRAINSCAPE_FAULT=" + fault);
   }
 };
 
@@ -242,10 +225,7 @@ TEST_CASE("shards: killed shard reruns alone, merge names what is missing", "[sh
   CHECK_FALSE(fs::exists(s.dir / "out/run.h5"));
 
   // Shard 1 dies inside its 5th tile write; merge refuses the incomplete frames by shard name.
-  const std::string cmd = "cd '" + s.dir.string() + "' && TRAINSCAPE_FAULT=tile:5 '" TRAINSCAPE_BINARY
-                          "' zoom run.yaml --shard 1/2 -q > /dev/null 2>&1";
-  const int status = std::system(cmd.c_str());
-  REQUIRE(WEXITSTATUS(status) == 128 + 9);
+  REQUIRE(s.run("zoom run.yaml --shard 1/2 -q", "TRAINSCAPE_FAULT=tile:5").code == 128 + 9);
   check_one_line_error(s.run("merge run.yaml"), 4, "frame 0 is incomplete: shard-1-of-2 (5 tiles) unfinished");
   // Rerun alone: it keeps its 3 finished tiles and computes the rest.
   const Result rerun = s.run("zoom run.yaml --shard 1/2");

@@ -156,7 +156,6 @@ void check_same_science(const RunConfig& config, const io::TileJournal& journal,
   check_continuation(journal.stored_config(), config, journal.dir() + "/config.yaml", what, false);
 }
 
-/// Refuses a resolution whose frames would not fit in this machine's memory, before allocating.
 /// This machine's physical memory in bytes, or 0 if unknown.
 double physical_memory_bytes() {
   const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGE_SIZE);
