@@ -19,6 +19,7 @@
 #include "trainscape/io/dimension_store.hpp"
 #include "trainscape/io/hdf5_store.hpp"
 #include "trainscape/io/image_file.hpp"
+#include "trainscape/io/machine.hpp"
 #include "trainscape/problem.hpp"
 #include "trainscape/window.hpp"
 
@@ -183,9 +184,8 @@ DimensionOptions dimension_options(const DimensionCommandOptions& opt) {
 void check_image_memory(const std::string& path) {
   constexpr double kBytesPerPixel = 32.0;
   const io::ImageInfo info = io::read_image_info(path);
-  const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGE_SIZE);
-  if (pages <= 0 || page_size <= 0) return;  // unknown: let the allocation decide
-  const double available = static_cast<double>(pages) * static_cast<double>(page_size);
+  const double available = io::physical_memory_bytes();
+  if (available <= 0) return;  // unknown: let the allocation decide
   const double needed = kBytesPerPixel * static_cast<double>(info.cols) * static_cast<double>(info.rows);
   if (needed > 0.8 * available) {
     char msg[200];

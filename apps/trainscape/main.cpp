@@ -28,6 +28,7 @@
 #include "trainscape/io/config_file.hpp"
 #include "trainscape/io/dimension_store.hpp"
 #include "trainscape/io/hdf5_store.hpp"
+#include "trainscape/io/machine.hpp"
 #include "trainscape/io/tile_journal.hpp"
 #include "trainscape/problem.hpp"
 #include "trainscape/version.hpp"
@@ -156,16 +157,10 @@ void check_same_science(const RunConfig& config, const io::TileJournal& journal,
   check_continuation(journal.stored_config(), config, journal.dir() + "/config.yaml", what, false);
 }
 
-/// This machine's physical memory in bytes, or 0 if unknown.
-double physical_memory_bytes() {
-  const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGE_SIZE);
-  return pages > 0 && page_size > 0 ? static_cast<double>(pages) * static_cast<double>(page_size) : 0.0;
-}
-
 /// Refuses a resolution whose frames would not fit in this machine's memory, before allocating.
 /// `source` names where the config came from (the file, to which --set overrides apply).
 void check_memory(const RunConfig& config, const std::string& source) {
-  const double available = physical_memory_bytes();
+  const double available = io::physical_memory_bytes();
   if (available <= 0) return;  // unknown: let the allocation decide
   const auto& r = config.render.resolution;
   const double needed = static_cast<double>(zoom_memory_bytes(r.cols, r.rows));
@@ -790,7 +785,7 @@ int run_bench_command(const BenchOptions& opt) {
   const auto engine = make_engine(opt.engine);
   // The benchmark holds every pixel's outcome and hyperparameters plus an engine batch; about
   // 32 bytes per pixel were measured at --pixels 2^28 (8.6 GB).
-  const double available = physical_memory_bytes();
+  const double available = io::physical_memory_bytes();
   if (available > 0 && 32.0 * opt.pixels > 0.8 * available) {
     throw UsageError("--pixels " + std::to_string(opt.pixels) + " needs about " +
                      std::to_string(static_cast<long long>(32.0 * opt.pixels / 1073741824.0)) +

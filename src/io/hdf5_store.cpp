@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <numeric>
-#include <unistd.h>
 #include <iostream>
 #include <cstdint>
 #include <cstdio>
@@ -18,6 +17,7 @@
 #include "trainscape/error.hpp"
 #include "trainscape/io/dimension_store.hpp"
 #include "trainscape/io/fault.hpp"
+#include "trainscape/io/machine.hpp"
 #include "trainscape/version.hpp"
 
 #ifndef TRAINSCAPE_GIT_DESCRIBE
@@ -268,9 +268,8 @@ class Writer {
 
 /// 80% of physical memory (or no limit if unknown): larger datasets are refused, not read.
 double memory_budget_bytes() {
-  const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGE_SIZE);
-  if (pages <= 0 || page_size <= 0) return std::numeric_limits<double>::infinity();
-  return 0.8 * static_cast<double>(pages) * static_cast<double>(page_size);
+  const double memory = physical_memory_bytes();
+  return memory > 0 ? 0.8 * memory : std::numeric_limits<double>::infinity();
 }
 
 class Reader {
