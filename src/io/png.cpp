@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <unistd.h>
 
 #include "trainscape/error.hpp"
 #include "trainscape/io/fault.hpp"
@@ -103,6 +104,8 @@ void write_file_atomic(const std::string& path, const std::vector<std::uint8_t>&
   fault_point("png");
   check(std::fwrite(bytes.data() + half, 1, bytes.size() - half, f) == bytes.size() - half);
   check(std::fflush(f) == 0);
+  // On disk before the rename, so that a power cut cannot leave a finished name on empty blocks.
+  check(::fsync(fileno(f)) == 0);
   check(std::fclose(f) == 0);
   if (error != 0) {
     std::remove(tmp.c_str());

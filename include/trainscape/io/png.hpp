@@ -17,8 +17,8 @@ namespace trainscape::io {
 std::vector<std::uint8_t> encode_png(const Image<std::array<std::uint8_t, 3>>& rgb,
                                      const std::vector<std::pair<std::string, std::string>>& text);
 
-/// Writes `bytes` to `path` atomically: to "<path>.tmp" first, then renamed over `path`, so a
-/// reader never sees a half-written file. Throws IoError naming the path and the OS reason.
+/// Writes `bytes` to `path` atomically and durably: to "<path>.tmp" first, fsync'd, then renamed
+/// over `path`, so a reader never sees a half-written file. Throws IoError naming the path and the OS reason.
 void write_file_atomic(const std::string& path, const std::vector<std::uint8_t>& bytes);
 
 /// CRC-32 (ISO-HDLC, as PNG uses) of a byte range.
