@@ -151,7 +151,8 @@ PixelOutcome MeasureAccumulator::finish() const {
 namespace detail {
 // The two compilations of src/batched_kernels.inc.
 #define TRAINSCAPE_KERNEL_ENTRY_POINTS                                                                         \
-  void train(const Problem&, const HyperPoint*, std::size_t, PixelOutcome*, const BatchedOptions&, BatchedStats&); \
+  void train(const Problem&, const HyperPoint*, std::size_t, PixelOutcome*, const BatchedOptions&, BatchedStats&, \
+             const std::atomic<bool>*);                                                                        \
   void tanh_array(const double*, double*, std::size_t);                                                        \
   void tanh_array(const float*, float*, std::size_t);                                                          \
   int lanes(Precision);                                                                                        \
@@ -196,17 +197,22 @@ void BatchedEngine::train(const Problem& problem, const HyperPoint* points, std:
   train(problem, points, count, out, nullptr);
 }
 
+void BatchedEngine::train_cancellable(const Problem& problem, const HyperPoint* points, std::size_t count,
+                                      PixelOutcome* out, const std::atomic<bool>& cancel) const {
+  train(problem, points, count, out, nullptr, &cancel);
+}
+
 void BatchedEngine::train(const Problem& problem, const HyperPoint* points, std::size_t count, PixelOutcome* out,
-                          BatchedStats* stats) const {
+                          BatchedStats* stats, const std::atomic<bool>* cancel) const {
   if (options_.isa == KernelIsa::Avx512 && !detail::cpu_has_avx512f()) {
     throw Error(ExitCode::Internal, "batched engine: AVX-512 kernels requested on a CPU without AVX-512F");
   }
   BatchedStats local;
   if (count > 0) {
     if (detail::use_avx512(options_.isa)) {
-      detail::kernels_avx512::train(problem, points, count, out, options_, local);
+      detail::kernels_avx512::train(problem, points, count, out, options_, local, cancel);
     } else {
-      detail::kernels_build::train(problem, points, count, out, options_, local);
+      detail::kernels_build::train(problem, points, count, out, options_, local, cancel);
     }
   }
   if (stats) {

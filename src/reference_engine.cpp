@@ -198,4 +198,12 @@ void ReferenceEngine::train(const Problem& problem, const HyperPoint* points, st
   for (std::size_t i = 0; i < count; ++i) out[i] = reference::outcome(problem, points[i]);
 }
 
+void ReferenceEngine::train_cancellable(const Problem& problem, const HyperPoint* points, std::size_t count,
+                                        PixelOutcome* out, const std::atomic<bool>& cancel) const {
+  // One pixel at a time: a check per pixel is a few milliseconds apart.
+  for (std::size_t i = 0; i < count && !cancel.load(std::memory_order_relaxed); ++i) {
+    out[i] = reference::outcome(problem, points[i]);
+  }
+}
+
 }  // namespace trainscape

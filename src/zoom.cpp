@@ -52,7 +52,7 @@ std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, con
                                const std::vector<Tile>& tiles, int restored, int threads,
                                int frame_index, TileDistributor& distributor,
                                ZoomObserver& observer, Image<double>& measure,
-                               Image<std::uint8_t>& converged) {
+                               Image<std::uint8_t>& converged, const std::atomic<bool>* cancel) {
   const int n_tiles = static_cast<int>(tiles.size());
   std::atomic<bool> stop{false};
   std::exception_ptr failure;
@@ -78,7 +78,15 @@ std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, con
           for (int c = tile.col0; c < tile.col0 + tile.cols; ++c) points.push_back({grid.value_x(c), grid.value_y(r)});
         }
         std::vector<PixelOutcome> outcomes(points.size());
-        engine.train(problem, points.data(), points.size(), outcomes.data());
+        if (cancel == nullptr) {
+          engine.train(problem, points.data(), points.size(), outcomes.data());
+        } else {
+          engine.train_cancellable(problem, points.data(), points.size(), outcomes.data(), *cancel);
+          if (cancel->load()) {  // abandoned half way: nothing of this tile may be kept
+            stop = true;
+            break;
+          }
+        }
         result.measure.resize(points.size());
         result.converged.resize(points.size());
         for (std::size_t i = 0; i < points.size(); ++i) {
@@ -278,7 +286,7 @@ ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engi
 
     distributor.begin_frame(k, done);
     const std::vector<int> computed = compute_tiles(problem, engine, grid, tiles, restored, threads, k, distributor,
-                                                    observer, frame.measure, frame.converged);
+                                                    observer, frame.measure, frame.converged, plan.cancel);
     distributor.end_frame(frame.measure, frame.converged);
 
     if (!assembles) {

@@ -2,11 +2,14 @@
 // quadratic loss, step-by-step consistency, minibatches, and thread-count independence.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "trainscape/config.hpp"
+#include "trainscape/engine.hpp"
 #include "trainscape/problem.hpp"
 #include "trainscape/reference_engine.hpp"
 #include "trainscape/zoom.hpp"
@@ -233,4 +236,27 @@ TEST_CASE("probe readout is the network's output at the probe input after traini
   // The class still comes from the losses.
   const Problem loss_readout = problem_from("model: {width: 4, nonlinearity: identity}\ntraining: {steps: 1}\n");
   CHECK(o.converged == reference::outcome(loss_readout, point).converged);
+}
+
+TEST_CASE("train_cancellable: unset, the same bits as train; set, it returns without training", "[engine]") {
+  const Problem p = problem_from("model: {width: 8}\ntraining: {steps: 50}\n");
+  std::vector<HyperPoint> points;
+  for (int i = 0; i < 40; ++i) points.push_back({std::pow(10.0, -2.0 + 0.15 * i), std::pow(10.0, 3.0 - 0.12 * i)});
+  for (const char* name : {"reference", "batched"}) {
+    INFO(name);
+    const auto engine = make_engine(name);
+    std::vector<PixelOutcome> plain(points.size()), cancellable(points.size());
+    engine->train(p, points.data(), points.size(), plain.data());
+    const std::atomic<bool> go_on{false};
+    engine->train_cancellable(p, points.data(), points.size(), cancellable.data(), go_on);
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      CHECK(std::memcmp(&plain[i].measure, &cancellable[i].measure, sizeof(double)) == 0);
+      CHECK(plain[i].converged == cancellable[i].converged);
+    }
+    // Already cancelled: nothing is written (the sentinel survives).
+    const std::atomic<bool> stop{true};
+    std::vector<PixelOutcome> untouched(points.size(), PixelOutcome{12345.0, 7});
+    engine->train_cancellable(p, points.data(), points.size(), untouched.data(), stop);
+    for (const PixelOutcome& o : untouched) CHECK(o.measure == 12345.0);
+  }
 }

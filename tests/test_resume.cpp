@@ -4,6 +4,10 @@
 // (include/trainscape/io/fault.hpp).
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <filesystem>
 #include <string>
 
@@ -258,4 +262,35 @@ TEST_CASE("resume: more frames extend a finished or an interrupted run; nothing 
   INFO("stderr: " << continued.err);
   REQUIRE(continued.code == 0);
   check_same_run(s.dir / "ref", s.dir / "cut");
+}
+
+TEST_CASE("resume: SIGINT abandons a long tile at once instead of waiting for it to finish", "[resume][cli][signal]") {
+  Scratch s;
+  // One 32 x 32 tile of a width-16 network: seconds of work that only cancellation can cut short.
+  s.write("one_tile.yaml",
+          "model: {width: 16}\ntraining: {steps: 300}\nphase_space: {x: [-2, 4], y: [-2, 4]}\n"
+          "render: {resolution: 32}\nzoom: {frames: 1}\noutput: {dir: out}\nruntime: {tile: 32, threads: 1}\n");
+  REQUIRE(s.run("zoom one_tile.yaml --out ref -q").code == 0);
+  const std::string cmd = "cd '" + s.dir.string() + "' && exec '" TRAINSCAPE_BINARY
+                          "' zoom one_tile.yaml -q > stdout.txt 2> stderr.txt";
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  usleep(500000);
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  const std::string err = slurp(s.dir / "stderr.txt");
+  INFO("stderr: " << err);
+  CHECK(WEXITSTATUS(status) == 130);
+  // Without cancellation the tile would have finished first ("after 1 of 1 tiles").
+  CHECK_THAT(err, Catch::Contains("stopped during frame 0 after 0 of 1 tiles (SIGINT)"));
+  CHECK_FALSE(fs::exists(s.dir / "out/journal/frame_000000/tile_000000.tile"));
+  const Result resumed = s.run("zoom one_tile.yaml --resume -q");
+  REQUIRE(resumed.code == 0);
+  check_same_run(s.dir / "ref", s.dir / "out");
 }

@@ -51,7 +51,15 @@ std::string one_line(std::string text) {
 std::atomic<int> g_stop_signal{0};
 static_assert(std::atomic<int>::is_always_lock_free, "signal handlers need a lock-free atomic");
 
-extern "C" void request_stop(int signal_number) { g_stop_signal.store(signal_number); }
+/// The same request as a flag the engines poll every training step, so that a stop does not wait
+/// for a tile that may take minutes to finish (the abandoned tiles are recomputed on --resume).
+std::atomic<bool> g_cancel{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "signal handlers need a lock-free atomic");
+
+extern "C" void request_stop(int signal_number) {
+  g_stop_signal.store(signal_number);
+  g_cancel.store(true);
+}
 
 struct ZoomOptions {
   std::string config_path;
@@ -243,6 +251,7 @@ int run_shard(const ZoomOptions& opt, const RunConfig& config, const Engine& eng
   ZoomPlan plan;
   plan.distributor = &shard;
   plan.archive = &journal;
+  plan.cancel = &g_cancel;
   try {
     run_zoom(config, problem, engine, observers, plan);
   } catch (const Interrupted& e) {
@@ -364,6 +373,7 @@ int run_zoom_mpi(const ZoomOptions& opt, const RunConfig& config, const Engine& 
     ZoomPlan plan;
     plan.distributor = distributor.get();
     plan.archive = &journal;
+    plan.cancel = &g_cancel;
     // Every rank journals its own tiles and notices stop requests; only the root writes results.
     app::ProgressDisplay progress(root && !opt.quiet && ::isatty(STDERR_FILENO), g_stop_signal);
     ObserverList observers;
@@ -443,6 +453,7 @@ int run_zoom_command(const ZoomOptions& opt, app::MpiSession& mpi) {
 
   ZoomPlan plan;
   plan.archive = &journal;
+  plan.cancel = &g_cancel;
   ZoomSummary result;
   try {
     result = run_zoom(config, problem, *engine, observers, plan);

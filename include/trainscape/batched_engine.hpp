@@ -70,9 +70,12 @@ class BatchedEngine final : public Engine {
   const char* name() const override { return "batched"; }
   void train(const Problem& problem, const HyperPoint* points, std::size_t count,
              PixelOutcome* out) const override;
-  /// As train(), and adds what was done to *stats (if not null).
+  void train_cancellable(const Problem& problem, const HyperPoint* points, std::size_t count,
+                         PixelOutcome* out, const std::atomic<bool>& cancel) const override;
+  /// As train(), and adds what was done to *stats (if not null); stops early, with unspecified
+  /// outputs, once *cancel (if not null) is true (checked once per training step).
   void train(const Problem& problem, const HyperPoint* points, std::size_t count, PixelOutcome* out,
-             BatchedStats* stats) const;
+             BatchedStats* stats, const std::atomic<bool>* cancel = nullptr) const;
   const BatchedOptions& options() const { return options_; }
 
   /// Pixels per vector for the precision (8 / 16 with AVX-512, 4 / 8 with AVX2, 1 without

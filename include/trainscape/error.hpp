@@ -15,7 +15,7 @@ enum class ExitCode : int {
   Config = 3,       ///< invalid configuration: YAML syntax, unknown/duplicate key, type, range
   Io = 4,           ///< a file could not be read or written, or an output would be clobbered
   Numerical = 5,    ///< the computation cannot honestly continue (e.g. no boundary to zoom into)
-  Interrupted = 130 ///< stopped by SIGINT (143 for SIGTERM) at a tile boundary
+  Interrupted = 130 ///< stopped by SIGINT (143 for SIGTERM); finished tiles are kept
 };
 
 /// Root of all errors trainscape reports to users.
@@ -53,7 +53,7 @@ class NumericalError : public Error {
   explicit NumericalError(const std::string& message) : Error(ExitCode::Numerical, message) {}
 };
 
-/// The run was asked to stop (signal) and stopped cleanly at a tile boundary.
+/// The run was asked to stop (signal) and stopped cleanly, keeping every finished tile.
 class Interrupted : public Error {
  public:
   explicit Interrupted(const std::string& message, int exit_code = 130)

@@ -1,6 +1,7 @@
 #pragma once
 /// Frames and the zoom driver. The driver computes frames tile by tile, analyses them, picks the
 /// next window, and hands every result to an observer; it writes nothing itself.
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -103,11 +104,15 @@ void compute_measures(const Problem& problem, const Engine& engine, const Grid& 
 /// (sized, and holding the restored tiles' values where this process loaded them). Calls
 /// observer.on_tile_done after each computed tile; throws Interrupted if it returns false.
 /// Returns the tiles this process computed, in the order they finished.
+/// `cancel` (may be null): once true, the tiles in flight are abandoned (Engine::
+/// train_cancellable) and Interrupted is thrown, so a stop request takes effect within a training
+/// step rather than at the end of a tile.
 std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, const Grid& grid,
                                const std::vector<Tile>& tiles, int restored, int threads,
                                int frame_index, TileDistributor& distributor,
                                ZoomObserver& observer, Image<double>& measure,
-                               Image<std::uint8_t>& converged);
+                               Image<std::uint8_t>& converged,
+                               const std::atomic<bool>* cancel = nullptr);
 
 /// Fills edges, boxcount, dimension and edge_pixels of a frame from its measure (not `robust`,
 /// which needs the sequence: see DimensionAccumulator).
@@ -135,6 +140,10 @@ std::int64_t zoom_memory_bytes(int cols, int rows);
 struct ZoomPlan {
   TileDistributor* distributor = nullptr;  ///< null: a LocalDistributor
   TileArchive* archive = nullptr;          ///< null: no tile was computed before
+  /// Set by another thread or a signal handler to stop now: tiles in flight are abandoned (their
+  /// finished neighbours are kept) and run_zoom throws Interrupted. Null: stop only when an
+  /// observer's on_tile_done returns false.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 /// The windows of all frames when they do not depend on computed frames (a fixed zoom.target);
