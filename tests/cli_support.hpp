@@ -5,6 +5,11 @@
 
 #include <hdf5.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <functional>
 
 #include <cstdlib>
 #include <filesystem>
@@ -44,6 +49,33 @@ struct Scratch {
   }
   Scratch(const Scratch&) = delete;
   Scratch& operator=(const Scratch&) = delete;
+  /// Starts `trainscape <args>` in the scratch directory, polls `ready()` every 10 ms (for at most
+  /// 60 s), then sends `signal_number` and waits. A process that died of a signal reports code
+  /// 128 + that signal, like a shell.
+  Result run_and_signal(const std::string& args, int signal_number, const std::function<bool()>& ready) const {
+    const std::string cmd =
+        "cd '" + dir.string() + "' && exec '" TRAINSCAPE_BINARY "' " + args + " > stdout.txt 2> stderr.txt";
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    for (int i = 0; i < 6000 && !ready(); ++i) usleep(10000);
+    kill(pid, signal_number);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    Result r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.out = slurp(dir / "stdout.txt");
+    r.err = slurp(dir / "stderr.txt");
+    return r;
+  }
+  /// As run_and_signal, signalling after `seconds`.
+  Result run_and_signal_after(const std::string& args, int signal_number, double seconds) const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    return run_and_signal(args, signal_number, [deadline] { return std::chrono::steady_clock::now() >= deadline; });
+  }
   fs::path write(const std::string& name, const std::string& text) const {
     std::ofstream(dir / name, std::ios::binary) << text;
     return dir / name;

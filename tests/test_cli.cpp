@@ -3,8 +3,6 @@
 #include <catch2/catch.hpp>
 
 #include <stb_image.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <csignal>
 #include <filesystem>
@@ -149,23 +147,12 @@ TEST_CASE("cli: SIGINT and SIGTERM stop at a tile boundary, keep finished frames
     s.write("long.yaml",
             "model: {width: 8}\ntraining: {steps: 400}\nphase_space: {x: [-2, 4], y: [-2, 4]}\n"
             "render: {resolution: 48}\nzoom: {frames: 3}\noutput: {dir: out}\nruntime: {tile: 8, threads: 1}\n");
-    const std::string cmd = "cd '" + s.dir.string() + "' && exec '" TRAINSCAPE_BINARY "' zoom long.yaml > stdout.txt 2> stderr.txt";
-    const pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    // Wait for the first frame to be finished, then interrupt.
-    for (int i = 0; i < 1200 && !fs::exists(s.dir / "out/frame_000.png"); ++i) usleep(50000);
+    // Interrupt once the first frame is finished.
+    const Result r = s.run_and_signal("zoom long.yaml", sig, [&] { return fs::exists(s.dir / "out/frame_000.png"); });
     REQUIRE(fs::exists(s.dir / "out/frame_000.png"));
-    kill(pid, sig);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    REQUIRE(WIFEXITED(status));
-    const std::string err = slurp(s.dir / "stderr.txt");
+    const std::string& err = r.err;
     INFO("stderr: " << err);
-    CHECK(WEXITSTATUS(status) == (sig == SIGINT ? 130 : 143));
+    CHECK(r.code == (sig == SIGINT ? 130 : 143));
     CHECK_THAT(err, Catch::StartsWith("trainscape: error: stopped during frame"));
     CHECK_THAT(err, Catch::Contains(sig == SIGINT ? "(SIGINT)" : "(SIGTERM)"));
     CHECK_THAT(err, Catch::Contains("the finished frames and tiles are in out; continue with: trainscape zoom long.yaml --resume"));
@@ -200,24 +187,12 @@ TEST_CASE("cli: SIGINT stops uncertainty at a round boundary and still prints th
   Scratch s;
   s.write("unc.yaml",
           "model: {width: 4}\ntraining: {steps: 100}\nphase_space: {x: [0, 2], y: [0, 2]}\nruntime: {threads: 1}\n");
-  const std::string cmd = "cd '" + s.dir.string() + "' && exec '" TRAINSCAPE_BINARY
-                          "' uncertainty unc.yaml --points 1000000000 > stdout.txt 2> stderr.txt";
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
   // Long enough for the handler to be installed even under a sanitizer; sampling takes tens of
   // seconds, so the run is still going.
-  usleep(3000000);
-  kill(pid, SIGINT);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  REQUIRE(WIFEXITED(status));
-  const std::string err = slurp(s.dir / "stderr.txt"), out = slurp(s.dir / "stdout.txt");
+  const Result r = s.run_and_signal_after("uncertainty unc.yaml --points 1000000000", SIGINT, 3.0);
+  const std::string &err = r.err, &out = r.out;
   INFO("stderr: " << err << " stdout: " << out);
-  CHECK(WEXITSTATUS(status) == 130);
+  CHECK(r.code == 130);
   CHECK_THAT(err, Catch::StartsWith("trainscape: error: uncertainty stopped after "));
   CHECK_THAT(err, Catch::Contains("(SIGINT); the estimate printed uses only those\n"));
   CHECK(err.find('\n') == err.size() - 1);

@@ -4,9 +4,6 @@
 // (include/trainscape/io/fault.hpp).
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <csignal>
 #include <filesystem>
 #include <string>
@@ -37,6 +34,14 @@ struct ResumeFixture : Scratch {
     INFO(r.err);
     REQUIRE(r.code == 0);
   }
+  /// Runs `args` (a resume), which must succeed, and checks that run directory `out` now holds
+  /// exactly the bits of the uninterrupted reference run in ref/.
+  void check_resumes_to_reference(const std::string& args, const std::string& out = "out") const {
+    const Result r = run(args);
+    INFO("stderr: " << r.err);
+    REQUIRE(r.code == 0);
+    check_same_run(dir / "ref", dir / out);
+  }
   /// Runs with TRAINSCAPE_FAULT set (for trainscape only).
   Result run_with_fault(const std::string& fault, const std::string& args) const {
     return run(args, "TRAINSCAPE_FAULT=" + fault);
@@ -60,10 +65,7 @@ TEST_CASE("resume: a run killed at any kind of write resumes to the same bits", 
   // anything: then there is nothing to protect).
   if (fault != "tile:1") check_one_line_error(s.run("zoom run.yaml -q"), 4, "pass --resume to continue it");
 
-  const Result resumed = s.run("zoom run.yaml --resume -q --threads 1");
-  INFO("stderr: " << resumed.err);
-  REQUIRE(resumed.code == 0);
-  check_same_run(s.dir / "ref", s.dir / "out");
+  s.check_resumes_to_reference("zoom run.yaml --resume -q --threads 1");
   // A finished run keeps no journal and no temporary file.
   CHECK_FALSE(fs::exists(s.dir / "out/journal"));
   for (const auto& e : fs::directory_iterator(s.dir / "out")) CHECK(e.path().filename().string().find(".tmp") == std::string::npos);
@@ -74,10 +76,7 @@ TEST_CASE("resume: killed twice, resumed with other threads and tile size, still
   REQUIRE(s.run_with_fault("tile:20", "zoom run.yaml -q --threads 2").code == 128 + 9);
   // The second attempt restores frame 0 and part of frame 1, then dies inside frame 1's HDF5 write.
   REQUIRE(s.run_with_fault("hdf5:2", "zoom run.yaml --resume -q --threads 1 --set runtime.tile=5").code == 128 + 9);
-  const Result r = s.run("zoom run.yaml --resume -q --threads 2 --set runtime.tile=12");
-  INFO("stderr: " << r.err);
-  REQUIRE(r.code == 0);
-  check_same_run(s.dir / "ref", s.dir / "out");
+  s.check_resumes_to_reference("zoom run.yaml --resume -q --threads 2 --set runtime.tile=12");
 }
 
 TEST_CASE("resume: SIGINT stops at a tile boundary, says how to resume, keeps the tiles", "[resume][cli]") {
@@ -89,10 +88,7 @@ TEST_CASE("resume: SIGINT stops at a tile boundary, says how to resume, keeps th
   CHECK(fs::exists(s.dir / "out/journal/frame_000000.pack"));
   CHECK(fs::exists(s.dir / "out/journal/frame_000001/tile_000000.tile"));
 
-  const Result r = s.run("zoom run.yaml --resume --threads 2");
-  INFO("stderr: " << r.err);
-  REQUIRE(r.code == 0);
-  check_same_run(s.dir / "ref", s.dir / "out");
+  s.check_resumes_to_reference("zoom run.yaml --resume --threads 2");
 }
 
 TEST_CASE("resume: a different computation is refused, naming the key, and nothing changes", "[resume][cli]") {
@@ -121,10 +117,7 @@ TEST_CASE("resume: a different computation is refused, naming the key, and nothi
   CHECK(s.run("zoom run.yaml --shard ''").code == 2);
 
   // runtime.* and output.* may change.
-  const Result ok = s.run("zoom run.yaml --resume -q --threads 2 --set runtime.tile=16");
-  INFO("stderr: " << ok.err);
-  REQUIRE(ok.code == 0);
-  check_same_run(s.dir / "ref", s.dir / "out");
+  s.check_resumes_to_reference("zoom run.yaml --resume -q --threads 2 --set runtime.tile=16");
 
   // --resume of a finished run does nothing and says so; --resume and --overwrite exclude each other.
   const Result again = s.run("zoom run.yaml --resume -q");
@@ -250,18 +243,12 @@ TEST_CASE("resume: more frames extend a finished or an interrupted run; nothing 
                        "zoom.factor = 3");
   CHECK(slurp(s.dir / "two/run.h5") == two_h5);
   // A finished 2-frame run, resumed with 3 frames, computes only frame 2 and equals the 3-frame run.
-  const Result extended = s.run("zoom run.yaml --out two --resume --set zoom.frames=3 -q");
-  INFO("stderr: " << extended.err);
-  REQUIRE(extended.code == 0);
-  check_same_run(s.dir / "ref", s.dir / "two");
+  s.check_resumes_to_reference("zoom run.yaml --out two --resume --set zoom.frames=3 -q", "two");
   CHECK_FALSE(fs::exists(s.dir / "two/journal"));
 
   // An interrupted 2-frame run, resumed with 3 frames.
   REQUIRE(s.run_with_fault("tile:20", "zoom run.yaml --out cut -q --set zoom.frames=2").code == 128 + 9);
-  const Result continued = s.run("zoom run.yaml --out cut --resume -q");
-  INFO("stderr: " << continued.err);
-  REQUIRE(continued.code == 0);
-  check_same_run(s.dir / "ref", s.dir / "cut");
+  s.check_resumes_to_reference("zoom run.yaml --out cut --resume -q", "cut");
 }
 
 TEST_CASE("resume: SIGINT abandons a long tile at once instead of waiting for it to finish", "[resume][cli][signal]") {
@@ -271,22 +258,10 @@ TEST_CASE("resume: SIGINT abandons a long tile at once instead of waiting for it
           "model: {width: 16}\ntraining: {steps: 300}\nphase_space: {x: [-2, 4], y: [-2, 4]}\n"
           "render: {resolution: 32}\nzoom: {frames: 1}\noutput: {dir: out}\nruntime: {tile: 32, threads: 1}\n");
   REQUIRE(s.run("zoom one_tile.yaml --out ref -q").code == 0);
-  const std::string cmd = "cd '" + s.dir.string() + "' && exec '" TRAINSCAPE_BINARY
-                          "' zoom one_tile.yaml -q > stdout.txt 2> stderr.txt";
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  usleep(500000);
-  kill(pid, SIGINT);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  REQUIRE(WIFEXITED(status));
-  const std::string err = slurp(s.dir / "stderr.txt");
+  const Result stopped = s.run_and_signal_after("zoom one_tile.yaml -q", SIGINT, 0.5);
+  const std::string& err = stopped.err;
   INFO("stderr: " << err);
-  CHECK(WEXITSTATUS(status) == 130);
+  CHECK(stopped.code == 130);
   // Without cancellation the tile would have finished first ("after 1 of 1 tiles").
   CHECK_THAT(err, Catch::Contains("stopped during frame 0 after 0 of 1 tiles (SIGINT)"));
   CHECK_FALSE(fs::exists(s.dir / "out/journal/frame_000000/tile_000000.tile"));
