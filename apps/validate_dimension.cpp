@@ -17,7 +17,9 @@
 #include <vector>
 
 #include "shapes.hpp"
-#include "trainscape/dimension.hpp"
+#include "trainscape/dimension/estimators.hpp"
+#include "trainscape/dimension/uncertainty_exponent.hpp"
+#include "trainscape/uncertainty.hpp"
 
 using namespace trainscape;
 namespace sh = trainscape::shapes;

@@ -1,23 +1,33 @@
 #!/usr/bin/env bash
 # Times, in one run on this machine and on the same problem, the batched engine (float64 and
-# float32), the reference engine, the NumPy peer and the PyTorch peer (../shared/peers), measures
-# the machine's matrix-product ceiling for the two product shapes of a training step, and prints
-# a table of pixel-steps/s, ratios and the fraction of the ceiling reached.
+# float32), the reference engine, and the repository's two peers (scripts/peers: hand-vectorised
+# NumPy and vmapped PyTorch, see scripts/peers/README.md), measures the machine's matrix-product
+# ceiling for the two product shapes of a training step, and prints a table of pixel-steps/s,
+# ratios and the fraction of the ceiling reached.
 #
 # Problem: the paper-like tanh network (width 16, depth 2, N = 272, full batch, float64) on the
-# [-3, 6] x [-3, 6] window, RES x RES pixels, STEPS steps, THREADS threads.
+# [-3, 6] x [-3, 6] window, RES x RES pixels, STEPS steps, THREADS threads for every contestant
+# (OMP_NUM_THREADS and OPENBLAS_NUM_THREADS are exported as THREADS; each peer gets --threads
+# THREADS: the NumPy peer runs THREADS worker threads with single-threaded BLAS, the PyTorch peer
+# calls torch.set_num_threads(THREADS)).
 #
 # Usage: scripts/bench_vs_peers.sh [--res 64] [--steps 100] [--threads 2] [--build build]
 #                                  [--reference-pixels 1024] [--repeat 1] [--no-install] [--skip-torch]
 # --repeat N runs every measurement (engines, peers) N times and keeps the best rate, like the
 # ceiling, which is the best of many timings: on a shared machine best-of-N is the fairest view.
-# Environment: PEERS_DIR (default ../shared/peers next to the repository).
-# Needs build/trainscape (with the `bench` subcommand) and build/trainscape_gemm_ceiling; the
-# peers need Debian's python3-numpy and python3-torch, which the script installs when missing
-# (unless --no-install); a peer that cannot run is skipped with a message.
+# Needs build/trainscape (with the `bench` subcommand) and build/trainscape_gemm_ceiling. The
+# peers need Debian's /usr/bin/python3 with python3-numpy, python3-torch and libopenblas0-pthread,
+# which the script installs with apt-get when missing (unless --no-install); a peer that cannot
+# run is skipped with a message.
+# BLAS: the script prints which BLAS library NumPy (and PyTorch) actually load, and refuses
+# (exit 3, no table) to compare against a peer that runs on Debian's reference BLAS
+# (/usr/lib/x86_64-linux-gnu/blas/libblas.so.3): that would make the peer look several times
+# slower than it is. Fix: update-alternatives --set libblas.so.3-x86_64-linux-gnu
+# /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 (or --skip-torch / remove the peer).
+# Exit codes: 0 done, 1 a trainscape binary is missing or failed, 2 bad command line,
+# 3 refused (a peer is on the reference BLAS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-repo=$(pwd)
 
 res=64
 steps=100
@@ -27,8 +37,14 @@ ref_pixels=1024
 repeat=1
 install=1
 skip_torch=0
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 while [ $# -gt 0 ]; do
   case "$1" in
+    --res|--steps|--threads|--build|--reference-pixels|--repeat)
+      if [ $# -lt 2 ]; then
+        echo "bench_vs_peers: $1 needs a value (see --help)" >&2
+        exit 2
+      fi ;;&
     --res) res=$2; shift 2 ;;
     --steps) steps=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
@@ -37,11 +53,20 @@ while [ $# -gt 0 ]; do
     --repeat) repeat=$2; shift 2 ;;
     --no-install) install=0; shift ;;
     --skip-torch) skip_torch=1; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) usage; exit 0 ;;
     *) echo "bench_vs_peers: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-peers=${PEERS_DIR:-$repo/../shared/peers}
+for pair in "res:$res:2" "steps:$steps:1" "threads:$threads:1" "reference-pixels:$ref_pixels:1" "repeat:$repeat:1"; do
+  IFS=: read -r name value least <<<"$pair"
+  if ! [[ "$value" =~ ^[0-9]+$ ]] || [ "$value" -lt "$least" ]; then
+    echo "bench_vs_peers: --$name '$value': must be an integer >= $least" >&2
+    exit 2
+  fi
+done
+
+peers=scripts/peers
+python=/usr/bin/python3
 pixels=$((res * res))
 bin=$build/trainscape
 ceiling_bin=$build/trainscape_gemm_ceiling
@@ -52,12 +77,17 @@ for f in "$bin" "$ceiling_bin"; do
   fi
 done
 
+# The same thread count for everyone: the engines (runtime.threads below), the ceiling (its
+# argument), OpenBLAS/OpenMP in the peers (these variables; the NumPy peer lowers its BLAS threads
+# to THREADS / workers itself) and PyTorch (torch.set_num_threads(THREADS) in the peer).
+export OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 write_config() {  # precision
   cat > "$work/bench_$1.yaml" <<EOF
 model:       {width: 16, depth: 2, nonlinearity: tanh, target_dim: 1}
-data:        {size: params, ratio: 1.0, seed: 0}
+data:        {size: params, ratio: 1.0, rng: native, seed: 0}
 training:    {steps: $steps, batch: full, precision: $1}
 phase_space: {kind: lr_vs_lr, x: [-3.0, 6.0], y: [-3.0, 6.0]}
 render:      {resolution: $res}
@@ -68,21 +98,64 @@ write_config float64
 write_config float32
 
 # ---- python peers: install what is missing ---------------------------------------------------
-have_module() { /usr/bin/python3 -c "import $1" >/dev/null 2>&1; }
-for pair in numpy:python3-numpy torch:python3-torch; do
-  module=${pair%%:*}
-  package=${pair##*:}
-  [ "$module" = torch ] && [ "$skip_torch" = 1 ] && continue
-  if ! have_module "$module" && [ "$install" = 1 ] && [ -x /usr/bin/python3 ]; then
-    echo "bench_vs_peers: installing $package (for the peers)" >&2
+packages=(python3-numpy libopenblas0-pthread)
+[ "$skip_torch" = 1 ] || packages+=(python3-torch)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$install" = 1 ]; then
+    echo "bench_vs_peers: installing ${missing[*]} (for the peers)" >&2
     sudo=()
     [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo=(sudo)
     if ! { "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq \
-           --no-install-recommends "$package" >/dev/null; }; then
-      echo "bench_vs_peers: could not install $package" >&2
+           --no-install-recommends "${missing[@]}" >/dev/null; }; then
+      echo "bench_vs_peers: could not install ${missing[*]}" >&2
     fi
+  else
+    echo "bench_vs_peers: not installed (--no-install): ${missing[*]}" >&2
   fi
-done
+fi
+have_module() { [ -x "$python" ] && "$python" -c "import $1" >/dev/null 2>&1; }
+run_numpy=0
+run_torch=0
+have_module numpy && run_numpy=1
+[ "$skip_torch" = 0 ] && have_module torch && run_torch=1
+
+# ---- which BLAS the peers really use ---------------------------------------------------------
+# Each peer's --blas-info imports its library, runs a float64 matrix product and reads the shared
+# libraries mapped into its own process (/proc/self/maps), exactly as in a benchmark run.
+alternative=$(update-alternatives --query libblas.so.3-x86_64-linux-gnu 2>/dev/null | sed -n 's/^Value: //p')
+echo "bench_vs_peers: libblas.so.3 alternative -> ${alternative:-(none)}" >&2
+blas_lines=()
+refuse=()
+probe_blas() {  # label script
+  local out kind line
+  if ! out=$("$python" "$peers/$2" --blas-info --threads "$threads" 2>&1); then
+    echo "bench_vs_peers: $1: BLAS probe failed: $(echo "$out" | tail -1)" >&2
+    return
+  fi
+  line=$(echo "$out" | sed -n 's/^blas: //p' | tail -1)
+  kind=$(echo "$out" | sed -n 's/^blas_kind=//p' | tail -1)
+  echo "bench_vs_peers: BLAS of the $1: $line" >&2
+  blas_lines+=("$1: $line")
+  [ "$kind" = reference ] && refuse+=("$1")
+  return 0
+}
+[ "$run_numpy" = 1 ] && probe_blas "numpy peer" peer_numpy.py
+[ "$run_torch" = 1 ] && probe_blas "torch peer" peer_torch.py
+if [ ${#refuse[@]} -gt 0 ]; then
+  cat >&2 <<EOF
+bench_vs_peers: REFUSED: the ${refuse[*]} runs on Debian's reference BLAS (netlib, unoptimised:
+  several times slower than OpenBLAS on these products), so ratios against it would flatter
+  trainscape. No table is printed. Point libblas.so.3 at OpenBLAS and run again:
+    apt-get install libopenblas0-pthread
+    update-alternatives --set libblas.so.3-x86_64-linux-gnu /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3
+  (or update-alternatives --auto libblas.so.3-x86_64-linux-gnu once OpenBLAS is installed).
+EOF
+  exit 3
+fi
 
 rate_of() { sed -n 's/.*pixel_steps_per_s=\([0-9.eE+-]*\).*/\1/p' | tail -1; }
 best_of() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { print (a + 0 > b + 0) ? a : b }'; }
@@ -102,20 +175,15 @@ run_trainscape() {  # label engine precision pixels
   done
 }
 run_peer() {  # label script args...
-  local label=$1 script=$2 out
+  local label=$1 script=$2 out i
   shift 2
-  if [ ! -f "$peers/$script" ]; then
-    echo "bench_vs_peers: skipping $label: $peers/$script not found (set PEERS_DIR)" >&2
-    return
-  fi
-  local i
   for ((i = 0; i < repeat; ++i)); do
     echo "bench_vs_peers: $label ($res x $res pixels x $steps steps, $threads threads)" >&2
-    if ! out=$(cd "$peers" && /usr/bin/python3 "$script" "$@" 2>&1); then
+    if ! out=$("$python" "$peers/$script" "$@" 2>&1); then
       echo "bench_vs_peers: skipping $label: it failed: $(echo "$out" | tail -1)" >&2
       return
     fi
-    echo "  ${out##*$'\n'}" >&2
+    echo "$out" | tail -3 | sed 's/^/  /' >&2
     rate[$label]=$(best_of "${rate[$label]:-}" "$(echo "$out" | rate_of)")
   done
 }
@@ -123,16 +191,15 @@ run_peer() {  # label script args...
 run_trainscape "batched float64" batched float64 "$pixels"
 run_trainscape "batched float32" batched float32 "$pixels"
 run_trainscape "reference" reference float64 "$ref_pixels"
-if have_module numpy; then
+if [ "$run_numpy" = 1 ]; then
   run_peer "numpy peer" peer_numpy.py --res "$res" --steps "$steps" --width 16 --nonlin tanh --threads "$threads"
 else
   echo "bench_vs_peers: skipping the NumPy peer: python3-numpy is not installed" >&2
 fi
 if [ "$skip_torch" = 1 ]; then
   echo "bench_vs_peers: skipping the PyTorch peer (--skip-torch)" >&2
-elif have_module torch; then
-  run_peer "torch peer" peer_torch.py --res "$res" --steps "$steps" --width 16 --nonlin tanh \
-    --threads "$threads" --workers "$threads" --outer-batch-size 256
+elif [ "$run_torch" = 1 ]; then
+  run_peer "torch peer" peer_torch.py --res "$res" --steps "$steps" --width 16 --nonlin tanh --threads "$threads"
 else
   echo "bench_vs_peers: skipping the PyTorch peer: python3-torch is not installed" >&2
 fi
@@ -145,6 +212,8 @@ ceiling=$(echo "$ceiling_out" | sed -n 's/^ceiling_gflops=//p')
 # ---- table ---------------------------------------------------------------------------------------
 flops=314704  # flops_per_pixel_step of this problem (include/trainscape/bench.hpp)
 labels=("batched float64" "batched float32" "reference" "numpy peer" "torch peer")
+printf '\n%s, %d x %d pixels x %d steps, %d threads\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$res" "$res" "$steps" "$threads"
+for b in "${blas_lines[@]}"; do printf 'BLAS of the %s\n' "$b"; done
 printf '\n%-16s %14s %9s %11s %11s %11s\n' "engine" "pixel-steps/s" "GFLOP/s" "x numpy" "x torch" "of ceiling"
 for l in "${labels[@]}"; do
   r=${rate[$l]:-}

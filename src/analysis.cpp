@@ -7,25 +7,16 @@
 #include <limits>
 #include <utility>
 
+#include "detail/numpy_linspace.hpp"
+
 namespace trainscape {
+
+using detail::numpy_linspace_at;
+
 namespace {
 
 // Built with -ffp-contract=off (CMakeLists.txt): numpy rounds every product before adding, and
 // g++ would otherwise fuse a * b + c into one FMA under -mfma and change the last bits.
-
-// numpy.linspace(start, stop, num)[k] for num >= 2: arange(num) * step + start, step computed
-// once as (stop - start) / (num - 1), and the last element written as `stop` exactly.
-double linspace_at(double start, double stop, int num, int k) {
-  if (k == num - 1) return stop;
-  const double delta = stop - start;
-  const double div = static_cast<double>(num - 1);
-  const double step = delta / div;
-  if (step == 0.0) {
-    // numpy's branch for a step that underflowed: (k / div) * delta + start.
-    return (static_cast<double>(k) / div * delta) + start;
-  }
-  return (static_cast<double>(k) * step) + start;
-}
 
 // Number of tiles holding both a set and an unset pixel, for one box size, on the grid anchored at
 // (0, 0) with short tiles at the far edges. Each image row is reduced once into per-tile set
@@ -119,7 +110,7 @@ std::vector<std::int64_t> porespy_default_sizes(int min_side, int bins) {
   std::vector<std::int64_t> sizes;
   sizes.reserve(static_cast<std::size_t>(bins));
   for (int k = 0; k < bins; ++k) {
-    const double e = linspace_at(1.0, stop, bins, k);
+    const double e = numpy_linspace_at(1.0, stop, bins, k);
     // astype(int) truncates toward zero; 10**log10(m) is often one ulp below m, giving m - 1.
     sizes.push_back(static_cast<std::int64_t>(std::pow(10.0, e)));
   }

@@ -7,7 +7,8 @@
 #include <vector>
 
 #include "trainscape/error.hpp"
-#include "trainscape/zoom.hpp"
+#include "trainscape/execution.hpp"
+#include "trainscape/tiles.hpp"
 #include "trainscape/window.hpp"
 
 namespace trainscape {
@@ -43,21 +44,13 @@ BenchResult run_benchmark(const RunConfig& config, const Engine& engine, int pix
   const std::size_t tile = static_cast<std::size_t>(side) * static_cast<std::size_t>(side);
   const int n_tiles = static_cast<int>((points.size() + tile - 1) / tile);
   const int used_threads = resolve_thread_count(threads);
-  std::exception_ptr failure;
   const auto start = std::chrono::steady_clock::now();
-#pragma omp parallel for schedule(dynamic, 1) num_threads(used_threads)
-  for (int ti = 0; ti < n_tiles; ++ti) {
+  parallel_for_each(n_tiles, used_threads, [&](std::int64_t ti) {
     const std::size_t begin = static_cast<std::size_t>(ti) * tile;
     const std::size_t count = std::min(tile, points.size() - begin);
-    try {
-      engine.train(problem, points.data() + begin, count, out.data() + begin);
-    } catch (...) {
-#pragma omp critical(trainscape_bench_failure)
-      if (!failure) failure = std::current_exception();
-    }
-  }
+    engine.train(problem, points.data() + begin, count, out.data() + begin);
+  });
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (failure) std::rethrow_exception(failure);
 
   BenchResult r;
   r.seconds = seconds;

@@ -6,21 +6,16 @@
 #include <limits>
 #include <vector>
 
+#include "detail/numpy_linspace.hpp"
+
 namespace trainscape {
+
+using detail::numpy_linspace_at;
+
 namespace {
 
 // Built with -ffp-contract=off (CMakeLists.txt): numpy rounds every product before adding, and
 // g++ would otherwise fuse a * b + c into one FMA under -mfma and change the last bits.
-
-// numpy.linspace(start, stop, num)[k]: arange(num) * step + start with step = (stop - start) /
-// (num - 1), the last element written as `stop`; num == 1 gives `start`. (The step never
-// underflows for the ranges used here, so numpy's denormal branch is not needed.)
-double linspace_at(double start, double stop, std::size_t num, std::size_t k) {
-  if (num == 1) return start;
-  if (k == num - 1) return stop;
-  const double step = (stop - start) / static_cast<double>(num - 1);
-  return (static_cast<double>(k) * step) + start;
-}
 
 // matplotlib's _cm._Spectral_data (ColorBrewer "Spectral", 11 classes), the same literals.
 constexpr double kSpectralData[11][3] = {
@@ -47,14 +42,14 @@ using ByteLut = std::array<std::array<std::uint8_t, 3>, kLutSize>;
 std::array<double, kLutSize> spectral_channel(std::size_t channel) {
   double x[kAnchors];
   for (std::size_t i = 0; i < kAnchors; ++i) {
-    x[i] = (linspace_at(0.0, 1.0, kAnchors, i) * static_cast<double>(kLutSize - 1));
+    x[i] = (numpy_linspace_at(0.0, 1.0, kAnchors, i) * static_cast<double>(kLutSize - 1));
   }
   std::array<double, kLutSize> lut{};
   lut[0] = kSpectralData[0][channel];
   lut[kLutSize - 1] = kSpectralData[kAnchors - 1][channel];
   for (std::size_t k = 1; k + 1 < kLutSize; ++k) {
     // (N - 1) * linspace(0, 1, N) ** gamma; the power with gamma = 1 is the identity.
-    const double xind = (static_cast<double>(kLutSize - 1) * linspace_at(0.0, 1.0, kLutSize, k));
+    const double xind = (static_cast<double>(kLutSize - 1) * numpy_linspace_at(0.0, 1.0, kLutSize, k));
     // np.searchsorted(x, xind), side='left': the first anchor with x >= xind.
     const std::size_t ind = static_cast<std::size_t>(std::lower_bound(x, x + kAnchors, xind) - x);
     const double distance = (xind - x[ind - 1]) / (x[ind] - x[ind - 1]);
@@ -99,7 +94,7 @@ void assign_ranks(const std::vector<Ranked>& ranked, std::size_t begin, std::siz
   while (run_start < end) {
     std::size_t run_end = run_start + 1;
     while (run_end < end && ranked[run_end].value == ranked[run_start].value) ++run_end;
-    const double v = linspace_at(lo, hi, n, run_end - 1 - begin);
+    const double v = numpy_linspace_at(lo, hi, n, run_end - 1 - begin);
     for (std::size_t k = run_start; k < run_end; ++k) out[ranked[k].index] = v;
     run_start = run_end;
   }

@@ -2,24 +2,18 @@
 
 #include <cmath>
 
+#include "detail/counter_rng.hpp"
 #include "trainscape/jax_random.hpp"
 
 namespace trainscape {
 
 namespace {
-constexpr std::uint64_t kGolden = 0x9E3779B97F4A7C15ull;
 constexpr std::uint64_t kStreamX = 1, kStreamY = 2, kStreamMinibatch = 3, kStreamProbe = 4, kStreamWeights = 16;
 
-std::uint64_t mix64(std::uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 }  // namespace
 
 std::uint64_t NativeRandomness::bits(std::uint64_t stream, std::uint64_t i) const {
-  const std::uint64_t key = mix64(static_cast<std::uint64_t>(seed_) + stream * kGolden);
-  return mix64(key + i);
+  return detail::CounterStream(static_cast<std::uint64_t>(seed_), stream).bits(i);
 }
 
 double NativeRandomness::uniform(std::uint64_t stream, std::uint64_t i) const {

@@ -4,49 +4,16 @@
 #include <atomic>
 #include <cmath>
 #include <exception>
+#include <mutex>
 #include <stdexcept>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
+#include "trainscape/dimension/estimators.hpp"
 #include "trainscape/error.hpp"
+#include "trainscape/execution.hpp"
 
 namespace trainscape {
 
-// ---- ObserverList --------------------------------------------------------------------------------
-
-void ObserverList::on_run_start(const RunConfig& c, const Problem& p) {
-  for (auto* o : observers_) o->on_run_start(c, p);
-}
-void ObserverList::on_frame_start(int frame, const Window& w, int tiles, int tiles_restored) {
-  for (auto* o : observers_) o->on_frame_start(frame, w, tiles, tiles_restored);
-}
-bool ObserverList::on_tile_done(const TileProgress& progress) {
-  bool go_on = true;
-  for (auto* o : observers_) go_on = o->on_tile_done(progress) && go_on;
-  return go_on;
-}
-void ObserverList::on_share_done(int frame, const Window& window, const std::vector<TileResult>& tiles) {
-  for (auto* o : observers_) o->on_share_done(frame, window, tiles);
-}
-void ObserverList::on_frame_done(const FrameResult& f) {
-  for (auto* o : observers_) o->on_frame_done(f);
-}
-void ObserverList::on_run_done(const ZoomSummary& s) {
-  for (auto* o : observers_) o->on_run_done(s);
-}
-
 // ---- computing a frame ---------------------------------------------------------------------------
-
-int resolve_thread_count(int requested) {
-#ifdef _OPENMP
-  return requested > 0 ? requested : omp_get_max_threads();
-#else
-  (void)requested;
-  return 1;
-#endif
-}
 
 std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, const Grid& grid,
                                const std::vector<Tile>& tiles, int restored, int threads,
@@ -55,7 +22,7 @@ std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, con
                                Image<std::uint8_t>& converged, const std::atomic<bool>* cancel) {
   const int n_tiles = static_cast<int>(tiles.size());
   std::atomic<bool> stop{false};
-  std::exception_ptr failure;
+  std::mutex progress_mutex;
   int tiles_done = restored;
   std::int64_t pixel_steps_done = 0;
   std::vector<int> computed;
@@ -63,65 +30,50 @@ std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, con
   // Each tile writes only its own pixels, and each pixel's outcome depends only on its
   // hyperparameters, so neither the thread count nor the schedule (nor which process computes a
   // tile) can change a bit.
-#pragma omp parallel num_threads(threads)
-  {
-    int ti = -1;
-    while (!stop.load(std::memory_order_relaxed) && (ti = distributor.next_tile()) >= 0) {
-      try {
-        if (ti >= n_tiles) throw std::logic_error("tile distributor handed out a tile beyond the frame");
-        TileResult result;
-        result.tile = tiles[static_cast<std::size_t>(ti)];
-        const Tile& tile = result.tile;
-        std::vector<HyperPoint> points;
-        points.reserve(static_cast<std::size_t>(tile.rows) * static_cast<std::size_t>(tile.cols));
-        for (int r = tile.row0; r < tile.row0 + tile.rows; ++r) {
-          for (int c = tile.col0; c < tile.col0 + tile.cols; ++c) points.push_back({grid.value_x(c), grid.value_y(r)});
-        }
-        std::vector<PixelOutcome> outcomes(points.size());
-        if (cancel == nullptr) {
-          engine.train(problem, points.data(), points.size(), outcomes.data());
-        } else {
-          engine.train_cancellable(problem, points.data(), points.size(), outcomes.data(), *cancel);
-          if (cancel->load()) {  // abandoned half way: nothing of this tile may be kept
-            stop = true;
-            break;
-          }
-        }
-        result.measure.resize(points.size());
-        result.converged.resize(points.size());
-        for (std::size_t i = 0; i < points.size(); ++i) {
-          result.measure[i] = outcomes[i].measure;
-          result.converged[i] = outcomes[i].converged;
-        }
-        put_tile(result, measure, converged);
-#pragma omp critical(trainscape_progress)
-        {
-          ++tiles_done;
-          pixel_steps_done += static_cast<std::int64_t>(points.size()) * problem.steps;
-          computed.push_back(ti);
-          TileProgress progress;
-          progress.frame = frame_index;
-          progress.tiles_done = tiles_done;
-          progress.tiles_total = n_tiles;
-          progress.tiles_restored = restored;
-          progress.pixel_steps_done = pixel_steps_done;
-          progress.result = &result;
-          // An exception must not leave a critical section (OpenMP would terminate the process).
-          try {
-            if (!observer.on_tile_done(progress)) stop = true;
-          } catch (...) {
-            if (!failure) failure = std::current_exception();
-            stop = true;
-          }
-        }
-      } catch (...) {
-#pragma omp critical(trainscape_progress)
-        if (!failure) failure = std::current_exception();
+  run_workers(threads, [&] {
+    if (stop.load(std::memory_order_relaxed)) return false;
+    const int ti = distributor.next_tile();
+    if (ti < 0) return false;
+    if (ti >= n_tiles) throw std::logic_error("tile distributor handed out a tile beyond the frame");
+    TileResult result;
+    result.tile = tiles[static_cast<std::size_t>(ti)];
+    const Tile& tile = result.tile;
+    std::vector<HyperPoint> points;
+    points.reserve(static_cast<std::size_t>(tile.rows) * static_cast<std::size_t>(tile.cols));
+    for (int r = tile.row0; r < tile.row0 + tile.rows; ++r) {
+      for (int c = tile.col0; c < tile.col0 + tile.cols; ++c) points.push_back({grid.value_x(c), grid.value_y(r)});
+    }
+    std::vector<PixelOutcome> outcomes(points.size());
+    if (cancel == nullptr) {
+      engine.train(problem, points.data(), points.size(), outcomes.data());
+    } else {
+      engine.train_cancellable(problem, points.data(), points.size(), outcomes.data(), *cancel);
+      if (cancel->load()) {  // abandoned half way: nothing of this tile may be kept
         stop = true;
+        return false;
       }
     }
-  }
-  if (failure) std::rethrow_exception(failure);
+    result.measure.resize(points.size());
+    result.converged.resize(points.size());
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      result.measure[i] = outcomes[i].measure;
+      result.converged[i] = outcomes[i].converged;
+    }
+    put_tile(result, measure, converged);
+    const std::lock_guard<std::mutex> lock(progress_mutex);
+    ++tiles_done;
+    pixel_steps_done += static_cast<std::int64_t>(points.size()) * problem.steps;
+    computed.push_back(ti);
+    TileProgress progress;
+    progress.frame = frame_index;
+    progress.tiles_done = tiles_done;
+    progress.tiles_total = n_tiles;
+    progress.tiles_restored = restored;
+    progress.pixel_steps_done = pixel_steps_done;
+    progress.result = &result;
+    if (!observer.on_tile_done(progress)) stop = true;
+    return !stop.load();
+  });
   if (stop) {
     throw Interrupted("stopped during frame " + std::to_string(frame_index) + " after " +
                       std::to_string(tiles_done) + " of " + std::to_string(n_tiles) + " tiles");

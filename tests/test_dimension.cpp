@@ -48,7 +48,9 @@
 #include <vector>
 
 #include "shapes.hpp"
-#include "trainscape/dimension.hpp"
+#include "trainscape/dimension/estimators.hpp"
+#include "trainscape/dimension/uncertainty_exponent.hpp"
+#include "trainscape/uncertainty.hpp"
 #include "trainscape/error.hpp"
 
 using namespace trainscape;

@@ -12,7 +12,9 @@
 #include <unistd.h>
 #include <vector>
 
-#include "trainscape/dimension.hpp"
+#include "trainscape/dimension/estimators.hpp"
+#include "trainscape/dimension/uncertainty_exponent.hpp"
+#include "trainscape/uncertainty.hpp"
 #include "trainscape/engine.hpp"
 #include "trainscape/error.hpp"
 #include "trainscape/io/config_file.hpp"

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <string>
 
-#include "trainscape/zoom.hpp"
+#include "trainscape/observer.hpp"
 
 namespace trainscape::app {
 

@@ -41,8 +41,12 @@ class Engine {
   }
 };
 
+/// The engine commands use when none is named: the fast one.
+inline constexpr const char* kDefaultEngine = "batched";
 /// Names of the available engines.
 std::vector<std::string> engine_names();
+/// The names as one line for help texts: "reference | batched".
+std::string engine_choices();
 /// The engine of that name; throws ConfigError naming the available ones otherwise.
 std::unique_ptr<Engine> make_engine(const std::string& name);
 

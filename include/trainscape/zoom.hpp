@@ -1,95 +1,21 @@
 #pragma once
-/// Frames and the zoom driver. The driver computes frames tile by tile, analyses them, picks the
-/// next window, and hands every result to an observer; it writes nothing itself.
+/// The zoom driver: computes frames tile by tile, analyses them, picks the next window, and
+/// hands every result to an observer (observer.hpp); it writes nothing itself.
 #include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "trainscape/analysis.hpp"
 #include "trainscape/config.hpp"
-#include "trainscape/dimension.hpp"
 #include "trainscape/engine.hpp"
+#include "trainscape/frame.hpp"
 #include "trainscape/image.hpp"
+#include "trainscape/observer.hpp"
+#include "trainscape/problem.hpp"
 #include "trainscape/tiles.hpp"
 #include "trainscape/window.hpp"
 
 namespace trainscape {
-
-/// One computed and analysed frame. Row 0 = y_min, column 0 = x_min.
-struct FrameResult {
-  int index = 0;                     ///< 0-based position in the zoom sequence
-  Window window;                     ///< log10 window
-  int steps = 0;                     ///< training steps per pixel
-  Image<double> measure;             ///< rows x cols signed convergence measure
-  Image<std::uint8_t> converged;     ///< rows x cols, 1 = trained
-  Image<std::uint8_t> edges;         ///< (rows-1) x (cols-1) boundary mask
-  BoxCount boxcount;                 ///< porespy box counts of the edge mask
-  double dimension = 0.0;            ///< numpy median of boxcount.slopes (NaN without boundary)
-  std::int64_t edge_pixels = 0;      ///< number of set pixels in `edges`
-  DimensionReport robust;            ///< porespy median, box-count fit and pair estimator with
-                                     ///< error bars (dimension.hpp)
-};
-
-/// Result of a whole zoom run.
-struct ZoomSummary {
-  std::vector<Window> windows;         ///< one per frame
-  std::vector<double> frame_dimensions;
-  std::vector<std::int64_t> frame_edge_pixels;
-  double dimension = 0.0;              ///< median of all frames' slopes pooled (the paper's number)
-  DimensionReport robust;              ///< the robust estimators over all frames, with error bars
-};
-
-/// Where a frame's computation stands after one more tile finished.
-struct TileProgress {
-  int frame = 0;
-  int tiles_done = 0;       ///< finished tiles of this frame on this process, restored ones included
-  int tiles_total = 0;      ///< tiles of the frame (all processes together)
-  int tiles_restored = 0;   ///< of tiles_done, the ones restored from an archive, not computed
-  std::int64_t pixel_steps_done = 0;  ///< pixel-steps computed in this frame by this process
-  const TileResult* result = nullptr; ///< the tile that just finished
-};
-
-/// Receives the run's results and progress. Every method defaults to doing nothing.
-/// Methods are never called concurrently; on_tile_done may run on a worker thread (inside a
-/// critical section), every other method on the thread that called run_zoom.
-/// With several processes (MPI), on_frame_done and on_run_done are called on the root only.
-class ZoomObserver {
- public:
-  virtual ~ZoomObserver() = default;
-  virtual void on_run_start(const RunConfig& /*config*/, const Problem& /*problem*/) {}
-  /// `tiles_restored` of the frame's `tiles` come from an archive and will not be computed.
-  virtual void on_frame_start(int /*frame*/, const Window& /*window*/, int /*tiles*/,
-                              int /*tiles_restored*/) {}
-  /// After each tile this process computed. Return false to stop the run at this tile boundary
-  /// (the driver then throws Interrupted; finished frames have already been delivered).
-  virtual bool on_tile_done(const TileProgress& /*progress*/) { return true; }
-  /// When a process that does not assemble frames (a shard) has finished its share of a frame:
-  /// `tiles` holds every tile of the share, restored and computed, in index order.
-  virtual void on_share_done(int /*frame*/, const Window& /*window*/,
-                             const std::vector<TileResult>& /*tiles*/) {}
-  virtual void on_frame_done(const FrameResult& /*frame*/) {}
-  virtual void on_run_done(const ZoomSummary& /*summary*/) {}
-};
-
-/// Several observers, called in the order added.
-class ObserverList final : public ZoomObserver {
- public:
-  void add(ZoomObserver& o) { observers_.push_back(&o); }
-  void on_run_start(const RunConfig& c, const Problem& p) override;
-  void on_frame_start(int frame, const Window& w, int tiles, int tiles_restored) override;
-  bool on_tile_done(const TileProgress& progress) override;
-  void on_share_done(int frame, const Window& window, const std::vector<TileResult>& tiles) override;
-  void on_frame_done(const FrameResult& f) override;
-  void on_run_done(const ZoomSummary& s) override;
-
- private:
-  std::vector<ZoomObserver*> observers_;
-};
-
-/// The number of worker threads for a requested count: `requested` if > 0, else all cores
-/// (OpenMP's default team size); 1 in a build without OpenMP.
-int resolve_thread_count(int requested);
 
 /// Measures of every pixel of `grid`, computed tile by tile (tiles of side
 /// resolve_tile_side(runtime.tile, ...), in parallel over runtime.threads threads, 0 = all). The

@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "trainscape/dimension.hpp"
+#include "trainscape/dimension/estimate.hpp"
 
 namespace H5 {
 class Group;

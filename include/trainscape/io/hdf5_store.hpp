@@ -33,7 +33,7 @@
 #include <memory>
 #include <string>
 
-#include "trainscape/zoom.hpp"
+#include "trainscape/observer.hpp"
 
 namespace trainscape::io {
 

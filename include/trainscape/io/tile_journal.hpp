@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "trainscape/tiles.hpp"
-#include "trainscape/zoom.hpp"
+#include "trainscape/observer.hpp"
 
 namespace trainscape::io {
 

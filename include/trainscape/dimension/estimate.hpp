@@ -1,0 +1,90 @@
+#pragma once
+/// Fractal-dimension estimators with error bars (../shared/docs/fractal-dimension.md sections 2
+/// and 4), next to the paper's porespy median (analysis.hpp). Pure computation: no files, no
+/// terminal, no global state. Every result is a deterministic function of its inputs and
+/// options (the bootstraps are seeded; the thread count never changes a bit).
+///
+/// Four estimators share one result type, DimensionEstimate, so that a report can list them
+/// uniformly:
+///
+///   porespy_median  the paper's number: numpy median of porespy's local box-count slopes of the
+///                   edge mask, pooled over frames (section 1.7). No error bar. Biased upward for
+///                   image-filling boundaries; NaN as soon as one frame has no boundary.
+///   boxcount_fit    least-squares box counting on the edge mask (section 4.1), counts averaged
+///                   over grid offsets; error bar = fit-range spread + block/frame bootstrap.
+///   pair            the grid uncertainty (indicator variogram) estimator on the phase image
+///                   (section 2.3), with the same kind of error bar.
+///   uncertainty     the Monte-Carlo uncertainty exponent (section 2.2), computed by training
+///                   random points and perturbed twins; bootstrap CI over base points.
+///
+/// Phases. A frame enters as its signed measure m (measure.hpp): the phase image is
+/// S = !(m < 0), i.e. diverged, undecided (NaN) and exactly-zero pixels count as "set"
+/// (section 4.1 step 1), and the edge mask is edge_mask(m) (the notebook's 2x2 rule). A binary
+/// image (e.g. a PNG classified by a threshold) enters through phase_measure(): +1 for set
+/// pixels, -1 otherwise.
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace trainscape {
+
+/// Which estimator produced a DimensionEstimate. Names (to_string): "porespy_median",
+/// "boxcount_fit", "pair", "uncertainty" -- also the JSON keys and HDF5 group names.
+enum class DimensionMethod { PorespyMedian, BoxcountFit, Pair, Uncertainty };
+const char* to_string(DimensionMethod method);
+bool from_string(const std::string& name, DimensionMethod& out);
+
+/// One estimate of a boundary's (box-counting) dimension, with its error bar and the data behind
+/// it. NaN marks "undefined"; `note` then says why (no boundary, too few scales, too few
+/// uncertain points, ...).
+struct DimensionEstimate {
+  static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  DimensionMethod method = DimensionMethod::BoxcountFit;
+  double dimension = kNaN;  ///< the estimate, NaN if undefined
+  double ci_low = kNaN;     ///< error bar [ci_low, ci_high]; NaN for porespy_median (it has none)
+  double ci_high = kNaN;
+
+  // ---- how the error bar was made (NaN / 0 where not applicable) ----
+  double fit_se = kNaN;      ///< regression standard error of the slope (optimistic, diagnostic only)
+  double systematic = kNaN;  ///< half the spread (max - min) / 2 of D over the fit-range family
+  double boot_low = kNaN;    ///< bootstrap percentile interval of D (the statistical part)
+  double boot_high = kNaN;
+
+  // ---- the fit ----
+  std::string mode;             ///< pair: "two-phase" | "thin-set"; boxcount_fit: "edges" |
+                                ///< "thin-set"; "mixed" for a sequence with both
+  double fit_min = kNaN;               ///< smallest scale in the default fit (px, px or window fraction)
+  double fit_max = kNaN;               ///< largest scale in the default fit
+  int fit_points = 0;           ///< scales in the default fit
+  std::vector<double> scales;   ///< box sizes d (px) / lags k (px) / epsilons (window fraction)
+  std::vector<double> values;   ///< N(d) averaged over offsets / f(k) / f(eps) (per scale)
+  std::vector<double> counts;   ///< events behind each value: occupied tiles / differing pairs
+                                ///< or hits / uncertain base points n_u
+  std::vector<double> local;    ///< local dimension between neighbouring scales (size - 1);
+                                ///< porespy_median: porespy's slopes (same size as scales)
+
+  // ---- box counting only ----
+  double occupancy = kNaN;        ///< occupied fraction of tiles at the smallest fitted size
+  bool saturated = false;  ///< occupancy > DimensionOptions::saturation: D is only ">= 1.9"
+
+  int frames = 0;            ///< frames that contributed (1 for a single image)
+  std::int64_t samples = 0;  ///< uncertainty: base points drawn; pair: base pairs per lag
+  std::string note;          ///< empty, or a one-line remark (why NaN, flags, range changes)
+
+  DimensionEstimate() = default;
+  explicit DimensionEstimate(DimensionMethod m) : method(m) {}
+  bool has_ci() const;  ///< both ci bounds are finite
+};
+
+/// "1.2345 [1.2011, 1.2702]", "1.8655" (no CI) or "n/a" (NaN), with `digits` decimals.
+std::string format_estimate(const DimensionEstimate& e, int digits = 4);
+
+/// The image estimators of one frame or of a sequence of frames.
+struct DimensionReport {
+  DimensionEstimate porespy_median{DimensionMethod::PorespyMedian};
+  DimensionEstimate boxcount_fit{DimensionMethod::BoxcountFit};
+  DimensionEstimate pair{DimensionMethod::Pair};
+};
+
+}  // namespace trainscape
