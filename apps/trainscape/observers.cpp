@@ -6,6 +6,7 @@
 
 #include "trainscape/colour.hpp"
 #include "trainscape/io/png.hpp"
+#include "trainscape/io/run_directory.hpp"
 #include "trainscape/version.hpp"
 
 namespace trainscape::app {
@@ -36,12 +37,6 @@ std::string duration_text(double seconds) {
 
 // ---- PNG ------------------------------------------------------------------------------------------
 
-std::string PngFrameWriter::file_name(int frame) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "frame_%03d.png", frame);
-  return buf;
-}
-
 void PngFrameWriter::on_run_start(const RunConfig& config, const Problem& /*problem*/) {
   // Only what the image shows depends on: a frame is the same file whether it was computed with
   // 1 or 64 threads, in one process or in shards, into one directory or another.
@@ -61,7 +56,7 @@ void PngFrameWriter::on_frame_done(const FrameResult& frame) {
       {"trainscape.window", window_text(frame.window)},
       {"trainscape.config", config_yaml_},
   };
-  io::write_file_atomic(dir_ + "/" + file_name(frame.index), io::encode_png(colourise(frame.measure), text));
+  io::write_file_atomic(io::RunDirectory(dir_).frame_png(frame.index), io::encode_png(colourise(frame.measure), text));
 }
 
 // ---- progress --------------------------------------------------------------------------------------

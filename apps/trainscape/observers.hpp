@@ -11,7 +11,7 @@
 
 namespace trainscape::app {
 
-/// Writes <dir>/frame_NNN.png for every frame, coloured like the paper, with the resolved
+/// Writes <dir>/frame_NNN.png (io::RunDirectory::frame_png) for every frame, coloured like the paper, with the resolved
 /// config's scientific sections (not runtime.* or output.*, so that a frame's bytes do not depend
 /// on how it was computed), the window and the version in tEXt chunks.
 class PngFrameWriter final : public ZoomObserver {
@@ -19,9 +19,6 @@ class PngFrameWriter final : public ZoomObserver {
   explicit PngFrameWriter(std::string dir) : dir_(std::move(dir)) {}
   void on_run_start(const RunConfig& config, const Problem& problem) override;
   void on_frame_done(const FrameResult& frame) override;
-
-  /// The file name of frame k: frame_000.png, ..., frame_999.png, frame_1000.png, ...
-  static std::string file_name(int frame);
 
  private:
   std::string dir_;

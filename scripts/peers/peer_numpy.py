@@ -173,7 +173,10 @@ def train_chunk(problem, lr0, lr1, steps, nonlin):
     Z_flat, H_flat = Z.reshape(N, P * n), H.reshape(N, P * n)
     G0 = np.empty((n, P, n))
     G0_flat = G0.reshape(n, P * n)
-    out = np.empty((N, P))
+    H_by_pixel = H.transpose(1, 0, 2)  # P x N x n view: pixel p's activations as an N x n matrix
+    y = Y[:, 0][None, :]
+    r = np.empty((P, N))               # pixel p's output, then residual, then d loss / d out
+    sq = np.empty(P)
     g1 = np.empty((P, n))
     losses = np.empty((P, steps))
     inv_count = 1.0 / N                                  # mean over N x 1 outputs
@@ -193,13 +196,14 @@ def train_chunk(problem, lr0, lr1, steps, nonlin):
             H *= positive
         else:
             np.multiply(Z, s0, out=H)
-        np.einsum('mpj,pj->mp', H, W1, out=out)                  # output layer, N x P
-        out *= s1
-        out -= Y                                                 # residual r
-        losses[:, t] = np.einsum('mp,mp->p', out, out) * inv_count
-        out *= 2.0 * inv_count                                   # d loss / d out
+        np.matmul(H_by_pixel, W1[:, :, None], out=r[:, :, None])   # output layer: P products (N x n)(n x 1)
+        r *= s1
+        r -= y                                                   # residual, P x N
+        np.einsum('pm,pm->p', r, r, out=sq)
+        losses[:, t] = sq * inv_count                            # mean squared error
+        r *= 2.0 * inv_count                                     # d loss / d out
         # backward
-        np.einsum('mpj,mp->pj', H, out, out=g1)                  # dW1 / s1
+        np.matmul(r[:, None, :], H_by_pixel, out=g1[:, None, :])  # dW1 / s1: P products (1 x N)(N x n)
         if nonlin == 'tanh':
             np.multiply(H, H, out=H)
             np.subtract(1.0, H, out=H)                           # tanh' / sqrt2 = 1 - h^2
@@ -210,7 +214,7 @@ def train_chunk(problem, lr0, lr1, steps, nonlin):
         else:
             H.fill(1.0)
             w = W1 * s1
-        H *= out[:, :, None]                                     # times d loss / d out
+        H *= r.T[:, :, None]                                     # times d loss / d out
         H *= w[None, :, :]                                       # times W1^T: D0 = d loss / d (X W0 s0)
         np.matmul(XT, H_flat, out=G0_flat)                       # heavy product 2
         # update
