@@ -40,6 +40,8 @@ def parse_args():
     p.add_argument('--width', type=int, default=16, help='hidden width n = input dimension')
     p.add_argument('--nonlin', choices=('tanh', 'relu', 'identity'), default='tanh')
     p.add_argument('--threads', type=int, default=1, help='torch.set_num_threads(threads)')
+    p.add_argument('--blas-threads', type=int, default=0,
+                   help='OPENBLAS_NUM_THREADS / OMP_NUM_THREADS for the process (default: --threads)')
     p.add_argument('--outer-batch-size', type=int, default=256,
                    help='hyperparameter points per vmapped call (the notebook: 50000)')
     p.add_argument('--seed', type=int, default=0, help="seed of trainscape's native generator")
@@ -57,7 +59,7 @@ def parse_args():
 
 args = parse_args()
 for _name in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
-    os.environ[_name] = str(args.threads)
+    os.environ[_name] = str(args.blas_threads or args.threads)
 
 import torch  # noqa: E402
 
