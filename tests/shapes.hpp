@@ -1,6 +1,6 @@
 #pragma once
 // Rasterised shapes of known dimension (fractal-dimension.md section 3.1), shared by
-// tests/test_dimension.cpp and apps/validate_dimension.cpp. Header-only; every shape is a pure
+// tests/test_dimension.cpp and tests/validate_dimension.cpp. Header-only; every shape is a pure
 // function of its arguments. Images are n x n, 1 = set; row 0 is the bottom row (any orientation
 // gives the same dimension).
 #include <algorithm>
