@@ -6,10 +6,12 @@
 # ratios and the fraction of the ceiling reached.
 #
 # Problem: the paper-like tanh network (width 16, depth 2, N = 272, full batch, float64) on the
-# [-3, 6] x [-3, 6] window, RES x RES pixels, STEPS steps, THREADS threads for every contestant
-# (OMP_NUM_THREADS and OPENBLAS_NUM_THREADS are exported as THREADS; each peer gets --threads
-# THREADS: the NumPy peer runs THREADS worker threads with single-threaded BLAS, the PyTorch peer
-# calls torch.set_num_threads(THREADS)).
+# [-3, 6] x [-3, 6] window, RES x RES pixels, STEPS steps, THREADS threads for every contestant:
+# the engines get runtime.threads = THREADS, the ceiling THREADS threads, OMP_NUM_THREADS and
+# OPENBLAS_NUM_THREADS are exported as THREADS, and each peer gets --threads THREADS (the NumPy
+# peer runs THREADS worker threads over pixel chunks with single-threaded BLAS; the PyTorch peer
+# runs --workers THREADS processes over outer batches, each with torch.set_num_threads(1) and
+# single-threaded BLAS, which measured faster than one process with THREADS intra-op threads).
 #
 # Usage: scripts/bench_vs_peers.sh [--res 64] [--steps 100] [--threads 2] [--build build]
 #                                  [--reference-pixels 1024] [--repeat 1] [--no-install] [--skip-torch]
@@ -23,11 +25,12 @@
 # (exit 3, no table) to compare against a peer that runs on Debian's reference BLAS
 # (/usr/lib/x86_64-linux-gnu/blas/libblas.so.3): that would make the peer look several times
 # slower than it is. Fix: update-alternatives --set libblas.so.3-x86_64-linux-gnu
-# /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 (or --skip-torch / remove the peer).
+# /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 (there is no option to compare anyway).
 # Exit codes: 0 done, 1 a trainscape binary is missing or failed, 2 bad command line,
 # 3 refused (a peer is on the reference BLAS).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
+cd "$(dirname "$self")/.."
 
 res=64
 steps=100
@@ -37,7 +40,7 @@ ref_pixels=1024
 repeat=1
 install=1
 skip_torch=0
-usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$self"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --res|--steps|--threads|--build|--reference-pixels|--repeat)
@@ -130,9 +133,11 @@ alternative=$(update-alternatives --query libblas.so.3-x86_64-linux-gnu 2>/dev/n
 echo "bench_vs_peers: libblas.so.3 alternative -> ${alternative:-(none)}" >&2
 blas_lines=()
 refuse=()
-probe_blas() {  # label script
+numpy_args=(--threads "$threads")
+torch_args=(--threads "$threads" --workers "$threads" --outer-batch-size 256)
+probe_blas() {  # label script args...
   local out kind line
-  if ! out=$("$python" "$peers/$2" --blas-info --threads "$threads" 2>&1); then
+  if ! out=$("$python" "$peers/$2" --blas-info "${@:3}" 2>&1); then
     echo "bench_vs_peers: $1: BLAS probe failed: $(echo "$out" | tail -1)" >&2
     return
   fi
@@ -143,8 +148,8 @@ probe_blas() {  # label script
   [ "$kind" = reference ] && refuse+=("$1")
   return 0
 }
-[ "$run_numpy" = 1 ] && probe_blas "numpy peer" peer_numpy.py
-[ "$run_torch" = 1 ] && probe_blas "torch peer" peer_torch.py
+if [ "$run_numpy" = 1 ]; then probe_blas "numpy peer" peer_numpy.py "${numpy_args[@]}"; fi
+if [ "$run_torch" = 1 ]; then probe_blas "torch peer" peer_torch.py "${torch_args[@]}"; fi
 if [ ${#refuse[@]} -gt 0 ]; then
   cat >&2 <<EOF
 bench_vs_peers: REFUSED: the ${refuse[*]} runs on Debian's reference BLAS (netlib, unoptimised:
@@ -155,6 +160,15 @@ bench_vs_peers: REFUSED: the ${refuse[*]} runs on Debian's reference BLAS (netli
   (or update-alternatives --auto libblas.so.3-x86_64-linux-gnu once OpenBLAS is installed).
 EOF
   exit 3
+fi
+
+# Other work on the machine distorts multi-threaded timings most (a descheduled thread stalls its
+# team at every barrier): say so, so that a table from a busy machine is read with care.
+load=$(cut -d' ' -f1 /proc/loadavg)
+cores=$(nproc)
+if awk -v l="$load" 'BEGIN { exit !(l > 0.5) }'; then
+  echo "bench_vs_peers: note: load average $load on $cores cores before the run: other work is running," \
+       "timings (multi-threaded ones most) may be low; --repeat N keeps the best of N" >&2
 fi
 
 rate_of() { sed -n 's/.*pixel_steps_per_s=\([0-9.eE+-]*\).*/\1/p' | tail -1; }
@@ -192,14 +206,14 @@ run_trainscape "batched float64" batched float64 "$pixels"
 run_trainscape "batched float32" batched float32 "$pixels"
 run_trainscape "reference" reference float64 "$ref_pixels"
 if [ "$run_numpy" = 1 ]; then
-  run_peer "numpy peer" peer_numpy.py --res "$res" --steps "$steps" --width 16 --nonlin tanh --threads "$threads"
+  run_peer "numpy peer" peer_numpy.py --res "$res" --steps "$steps" --width 16 --nonlin tanh "${numpy_args[@]}"
 else
   echo "bench_vs_peers: skipping the NumPy peer: python3-numpy is not installed" >&2
 fi
 if [ "$skip_torch" = 1 ]; then
   echo "bench_vs_peers: skipping the PyTorch peer (--skip-torch)" >&2
 elif [ "$run_torch" = 1 ]; then
-  run_peer "torch peer" peer_torch.py --res "$res" --steps "$steps" --width 16 --nonlin tanh --threads "$threads"
+  run_peer "torch peer" peer_torch.py --res "$res" --steps "$steps" --width 16 --nonlin tanh "${torch_args[@]}"
 else
   echo "bench_vs_peers: skipping the PyTorch peer: python3-torch is not installed" >&2
 fi
@@ -212,7 +226,8 @@ ceiling=$(echo "$ceiling_out" | sed -n 's/^ceiling_gflops=//p')
 # ---- table ---------------------------------------------------------------------------------------
 flops=314704  # flops_per_pixel_step of this problem (include/trainscape/bench.hpp)
 labels=("batched float64" "batched float32" "reference" "numpy peer" "torch peer")
-printf '\n%s, %d x %d pixels x %d steps, %d threads\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$res" "$res" "$steps" "$threads"
+printf '\n%s, %d x %d pixels x %d steps, %d threads, load average %s before the run\n' \
+  "$(date -u '+%Y-%m-%d %H:%M UTC')" "$res" "$res" "$steps" "$threads" "$load"
 for b in "${blas_lines[@]}"; do printf 'BLAS of the %s\n' "$b"; done
 printf '\n%-16s %14s %9s %11s %11s %11s\n' "engine" "pixel-steps/s" "GFLOP/s" "x numpy" "x torch" "of ceiling"
 for l in "${labels[@]}"; do

@@ -34,7 +34,7 @@ done
 [ -x build/trainscape ] || scripts/build.sh
 mkdir -p "$out"
 
-# panel name, title, the paper's dimension (model.md section 9)
+# panel name, title, the paper's dimension (docs/model.md#paper-panels)
 panels=(
   "deep_linear|deep linear, full batch|1.17"
   "relu|ReLU, full batch|1.20"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The closing-note table of issue 5: every dimension estimator (porespy_median, boxcount_fit,
-# pair, uncertainty) on every validation shape of fractal-dimension.md section 3.1, with the
+# pair, uncertainty) on every validation shape of docs/dimension.md#validation-shapes, with the
 # true value and the error bars, at a larger resolution than the unit tests use; optionally also
 # on a paper-like tanh run.
 #

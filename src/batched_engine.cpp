@@ -1,4 +1,5 @@
-// The batched engine (issue 3). What it computes is model.md sections 1-3 and 5, exactly as
+// The batched engine (issue 3; docs/model.md#engines). What it computes is docs/model.md#network,
+// docs/model.md#training-step and docs/model.md#convergence-measure, exactly as
 // src/reference_engine.cpp does; how it computes it is described here.
 //
 // ---- Layout -----------------------------------------------------------------------------------
@@ -75,8 +76,8 @@
 // bound by the number of FP instructions (tanh alone is ~45 per vector), and 512-bit vectors halve
 // it; the products run near the FMA peak either way. The default build stays portable to AVX2-only
 // CPUs, and since every lane does the same IEEE operations both copies give the same bits
-// (tested). Eigen is not used in the kernels, so the dependencies.md observation that Eigen's GEMM
-// prefers AVX2 on Zen 4 does not apply here.
+// (tested). Eigen is not used in the kernels, so it does not matter here that Eigen's GEMM, on
+// Zen 4, measured faster built for AVX2 (-mavx2 -mfma) than for AVX-512.
 //
 // ---- Performance record (paper-like tanh config: n = 16, N = 272, depth 2, k = 1, float64) ---
 // Work per pixel-step: 314,704 useful flops (bench.hpp), 89% in the two 272x16x16 products

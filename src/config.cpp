@@ -368,7 +368,7 @@ std::vector<Section> describe(RunConfig& c) {
   std::vector<Section> sections;
   sections.push_back({"model",
                       {int_field("width", "hidden width n; the input dimension d equals n", c.model.width, 1, 4096), int_field("depth", "number of weight matrices L", c.model.depth, 2, 64),
-                       enum_field("nonlinearity", "hidden-layer nonlinearity (model.md section 1)", c.model.nonlinearity, kNonlinearityNames),
+                       enum_field("nonlinearity", "hidden-layer nonlinearity (docs/model.md#network)", c.model.nonlinearity, kNonlinearityNames),
                        int_field("target_dim", "output dimension k", c.model.target_dim, 1, 4096)}});
 
   DataConfig& d = c.data;
@@ -413,7 +413,7 @@ std::vector<Section> describe(RunConfig& c) {
            return true;
          },
          [&d] { return std::to_string(d.seed); }},
-        enum_field("jax_erf_inv", "rng: jax only: log1p and multiply-add flavour of XLA's erf_inv in normal draws (jax-rng.md section 10)", d.jax_erf_inv, kJaxErfInvNames)}});
+        enum_field("jax_erf_inv", "rng: jax only: log1p and multiply-add flavour of XLA's erf_inv in normal draws (docs/jax-rng.md#erf_inv-variants)", d.jax_erf_inv, kJaxErfInvNames)}});
 
   TrainingConfig& t = c.training;
   sections.push_back(

@@ -1,4 +1,5 @@
-// JAX-compatible random numbers; the specification is shared/docs/jax-rng.md (§ numbers below).
+// JAX-compatible random numbers; the specification is docs/jax-rng.md (its sections are cited
+// below by anchor).
 //
 // This file must be compiled with -ffp-contract=off: the "Plain" erf_inv variants and the float32
 // path need a * b + c rounded twice, and g++ would otherwise contract it into an FMA under -mfma.
@@ -17,7 +18,7 @@ namespace jax {
 
 namespace {
 
-// ---- Threefry-2x32 (§2) ------------------------------------------------------------------------
+// ---- Threefry-2x32 (docs/jax-rng.md#threefry-2x32-block) ---------------------------------------
 
 constexpr std::uint32_t kKsParity = 0x1BD11BDAu;  // Skein's key-schedule parity for 32-bit words
 
@@ -48,8 +49,8 @@ inline void block(std::uint32_t k0, std::uint32_t k1, std::uint32_t& x0, std::ui
 }
 
 // JAX hashes iota(count) in one go only while count < 2^32 - 1; beyond that it splits the key and
-// hashes in blocks (§6), which is not implemented. Requests that large (>= 16 GiB of output) are
-// refused rather than answered with a stream JAX would not produce.
+// hashes in blocks (docs/jax-rng.md#random-bits), which is not implemented. Requests that large
+// (>= 16 GiB of output) are refused rather than answered with a stream JAX would not produce.
 constexpr std::uint64_t kMaxWords = 0xFFFFFFFFull;  // exclusive bound on the 32-bit word count
 
 void check_word_count(std::uint64_t words, const char* what) {
@@ -60,7 +61,8 @@ void check_word_count(std::uint64_t words, const char* what) {
   }
 }
 
-// threefry_2x32(key, iota(count)) (§3), the only counts JAX's bits and split use:
+// threefry_2x32(key, iota(count)) (docs/jax-rng.md#hashing-a-counter-array), the only counts
+// JAX's bits and split use:
 // element i < h is block(key, (i, h + i)).y0 and element h + i its y1, h = ceil(count / 2); an odd
 // count pads the upper half with a 0 counter and drops the last y1.
 std::vector<std::uint32_t> hash_iota(const Key& key, std::uint64_t count, const char* what) {
@@ -78,9 +80,10 @@ std::vector<std::uint32_t> hash_iota(const Key& key, std::uint64_t count, const 
   return out;
 }
 
-// ---- float64 erf_inv (§10) ---------------------------------------------------------------------
+// ---- float64 erf_inv (docs/jax-rng.md#erf_inv) -------------------------------------------------
 
-// Coefficients exactly as the decimal literals in XLA's ErfInv64, highest degree first (§10.2).
+// Coefficients exactly as the decimal literals in XLA's ErfInv64, highest degree first
+// (docs/jax-rng.md#erf_inv).
 constexpr double kErfInvA[23] = {  // w < 6.25, t = w - 3.125
     -3.6444120640178196996e-21, -1.685059138182016589e-19,  1.2858480715256400167e-18,
     1.115787767802518096e-17,   -1.333171662854620906e-16,  2.0972767875968561637e-17,
@@ -106,8 +109,8 @@ constexpr double kErfInvC[17] = {  // w >= 16, t = sqrt(w) - 5
     7.5995277030017761139e-05,  -0.00021503011930044477347, -0.00013871931833623122026,
     1.0103004648645343977,      4.8499064014085844221};
 
-// XLA's CPU log1p (§10.5), Cephes' rational approximation, highest degree first; EvaluatePolynomial
-// starts from 0 and does poly = poly * x + c for each.
+// XLA's CPU log1p (docs/jax-rng.md#erf_inv-variants), Cephes' rational approximation, highest
+// degree first; EvaluatePolynomial starts from 0 and does poly = poly * x + c for each.
 constexpr double kLog1pNumerator[7] = {4.5270000862445199635215E-5, 4.9854102823193375972212E-1,
                                        6.5787325942061044846969E0,  2.9911919328553073277375E1,
                                        6.0949667980987787057556E1,  5.7112963590585538103336E1,
@@ -150,7 +153,7 @@ float bits_to_float(std::uint32_t b) {
   return f;
 }
 
-// ---- randint (§11) -----------------------------------------------------------------------------
+// ---- randint (docs/jax-rng.md#random-integers) -------------------------------------------------
 
 // XLA's remainder defines x % 0 == x; only reachable when the span wrapped to 0.
 template <typename U>
@@ -232,7 +235,8 @@ std::vector<std::uint64_t> random_bits64(const Key& key, std::size_t n) {
 }
 
 namespace {
-// 8- and 16-bit words: each 32-bit word cut into sub-words, least significant first (§6).
+// 8- and 16-bit words: each 32-bit word cut into sub-words, least significant first
+// (docs/jax-rng.md#random-bits).
 template <typename U>
 std::vector<U> random_bits_narrow(const Key& key, std::size_t n, const char* what) {
   constexpr std::size_t kPerWord = 4 / sizeof(U);
@@ -368,7 +372,8 @@ std::vector<float> uniform_f32(const Key& key, std::size_t n, float minval, floa
 }
 
 float erf_inv_f32(float x) {
-  // Appendix A: XLA's ErfInv32 (Giles' single-precision version), every step rounded to float32.
+  // docs/jax-rng.md#float32: XLA's ErfInv32 (Giles' single-precision version), every step
+  // rounded to float32.
   constexpr float kLt5[9] = {2.81022636e-08f,  3.43273939e-07f, -3.5233877e-06f,
                              -4.39150654e-06f, 0.00021858087f,  -0.00125372503f,
                              -0.00417768164f,  0.246640727f,    1.50140941f};
@@ -403,7 +408,7 @@ double multiply_add_as_compiled(double a, double b, double c) { return a * b + c
 
 }  // namespace jax
 
-// ---- the notebook's call sequence (§12) ------------------------------------------------------------
+// ---- the notebook's call sequence (docs/jax-rng.md#problem-draws) ----------------------------------
 
 namespace {
 

@@ -14,7 +14,7 @@ template <class S>
 struct Network {
   const Problem& problem;
   std::vector<Mat<S>> weights;
-  std::vector<S> scale;  ///< forward multiplier of layer l (model.md section 1)
+  std::vector<S> scale;  ///< forward multiplier of layer l (docs/model.md#network)
 
   explicit Network(const Problem& p, const std::vector<Eigen::MatrixXd>& initial) : problem(p) {
     for (const auto& w : initial) weights.push_back(w.cast<S>());

@@ -1,5 +1,5 @@
 #pragma once
-// Rasterised shapes of known dimension (fractal-dimension.md section 3.1), shared by
+// Rasterised shapes of known dimension (docs/dimension.md#validation-shapes), shared by
 // tests/test_dimension.cpp and tests/validate_dimension.cpp. Header-only; every shape is a pure
 // function of its arguments. Images are n x n, 1 = set; row 0 is the bottom row (any orientation
 // gives the same dimension).
@@ -222,7 +222,7 @@ inline Mask filled_julia(int n, std::complex<double> c, double h, int max_iter, 
   return m;
 }
 
-/// Reference dimensions (fractal-dimension.md section 3.1).
+/// Reference dimensions (docs/dimension.md#validation-shapes).
 inline constexpr double kKoch = 1.2618595071429148;        // log 4 / log 3
 inline constexpr double kSierpinski = 1.5849625007211562;  // log 3 / log 2
 inline constexpr double kCarpet = 1.8927892607143721;      // log 8 / log 3

@@ -1,6 +1,6 @@
 // Known-answer tests for edge extraction and porespy-compatible box counting: the worked examples
-// of ../shared/docs/fractal-dimension.md section 1.9 and further cases, with expected values from
-// numpy 1.24 running porespy's algorithm.
+// of docs/dimension.md#worked-examples and further cases, with expected values from numpy 1.24
+// running porespy's algorithm.
 //
 // numpy's float64 log, log10 and power dispatch at run time: on a CPU with AVX-512 (SKX) the
 // Debian/PyPI builds call Intel SVML, elsewhere the C library. The two differ in the last bits of
@@ -156,7 +156,7 @@ TEST_CASE("edge_mask marks 2x2 blocks holding a strictly positive and a strictly
   }
 }
 
-TEST_CASE("porespy_default_sizes reproduces numpy's logspace truncation (section 1.3 table)",
+TEST_CASE("porespy_default_sizes reproduces numpy's logspace truncation (docs/dimension.md#box-sizes table)",
           "[analysis][sizes]") {
   using V = std::vector<std::int64_t>;
   CHECK(trainscape::porespy_default_sizes(255) == V{10, 14, 20, 29, 42, 60, 86, 124, 177, 254});
@@ -204,8 +204,9 @@ TEST_CASE("porespy_boxcount example (a): 16x16 diagonal, default sizes", "[analy
   const BoxCount bc = trainscape::porespy_boxcount(diagonal_mask(16));
   CHECK(bc.sizes == std::vector<std::int64_t>{10, 11, 12, 13, 14, 15, 16});
   CHECK(bc.counts == std::vector<std::int64_t>{2, 2, 2, 2, 2, 1, 1});
-  // The +-8.9e-16 entries are rounding residue of a + b + c = 0 (section 1.9a); their signs
-  // differ between numpy's libm and AVX-512 paths, which moves the median between 0 and 8.9e-16.
+  // The +-8.9e-16 entries are rounding residue of a + b + c = 0 (the weights a, b, c of
+  // docs/dimension.md#local-slopes); their signs differ between numpy's libm and AVX-512 paths,
+  // which moves the median between 0 and 8.9e-16.
   require_slopes_exact(bc.slopes, {-0.0, 8.881784197001252e-16, 8.881784197001252e-16, -0.0,
                                    5.202881994920256, 4.85575618002882, -0.0});
   require_slopes_near(bc.slopes, {-0.0, -8.881784197001252e-16, 8.881784197001252e-16, -0.0,

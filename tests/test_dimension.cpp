@@ -1,11 +1,11 @@
-// The dimension estimators (dimension.hpp) on rasterised shapes of known dimension
-// (fractal-dimension.md section 3.1), the Monte-Carlo uncertainty exponent on problems with a
-// known answer (section 2.2), and determinism.
+// The dimension estimators (include/trainscape/dimension/) on rasterised shapes of known
+// dimension (docs/dimension.md#validation-shapes), the Monte-Carlo uncertainty exponent on
+// problems with a known answer (docs/dimension.md#uncertainty-exponent), and determinism.
 //
 // Tolerances are measured, not hoped for. The values below were measured at the sizes used here
 // (n = 512; gasket 512; carpet 729; Koch level 5; Julia max_iter 1000) and the tolerance of each
 // check is the measured error plus a margin of about 0.01-0.02, never less than the estimator's
-// known behaviour at this resolution (section 3.3):
+// known behaviour at this resolution (docs/dimension.md#known-biases):
 //
 //   shape                   true    boxcount_fit   pair     porespy_median
 //   straight line (1 px)    1       0.983          n/a      1.017
@@ -28,14 +28,17 @@
 // * boxcount_fit, self-similar sets: 0.01-0.05 low, with log-periodic wiggles (the size ladder
 //   has ratio sqrt 2, the sets 2 or 3). Tolerance 0.06.
 // * boxcount_fit, Julia sets: 0.03-0.06 low at 512 px -- the known resolution bias of box
-//   counting (section 3.3 measured 0.02-0.03 at 1024-2048; scripts/validate_dimension.sh shows
-//   it shrinking with n). Tolerance 0.075 (cauliflower, parabolic, is the slowest).
-// * pair: within 0.006 of every deterministic two-phase shape except the parabolic cauliflower
-//   (0.03 low), as section 2.3 reports. Tolerance 0.015 (cauliflower 0.045). The carpet's set
-//   carries area only at finite depth ((8/9)^6 = 49 % here, 0 in the limit), so pair reads it
-//   0.08 low; tolerance 0.1. Thin sets (1-px curves, the gasket) have no pair estimate.
-// * porespy_median: the paper's estimator is biased upward (section 1.7); it is checked to be
-//   exactly numpy's pooled median of porespy's slopes, and only loosely (0.15) against truth.
+//   counting (docs/dimension.md#known-biases; 0.02-0.03 measured at 1024-2048, and
+//   scripts/validate_dimension.sh shows it shrinking with n). Tolerance 0.075 (cauliflower,
+//   parabolic, is the slowest).
+// * pair (docs/dimension.md#pair-estimator): within 0.006 of every deterministic two-phase
+//   shape except the parabolic cauliflower (0.03 low). Tolerance 0.015 (cauliflower 0.045). The
+//   carpet's set carries area only at finite depth ((8/9)^6 = 49 % here, 0 in the limit), so
+//   pair reads it 0.08 low; tolerance 0.1. Thin sets (1-px curves, the gasket) have no pair
+//   estimate.
+// * porespy_median: the paper's estimator is biased upward (docs/dimension.md#known-biases); it
+//   is checked to be exactly numpy's pooled median of porespy's slopes, and only loosely (0.15)
+//   against truth.
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -260,8 +263,9 @@ TEST_CASE("dimension: results are deterministic and follow the seed", "[dimensio
 // ---- Monte-Carlo uncertainty exponent ------------------------------------------------------------
 
 TEST_CASE("uncertainty: a disk gives f(eps) = 2 L eps / (pi A) and D close to 1", "[dimension][uncertainty]") {
-  // Section 2.2(4): a randomly oriented segment of length eps crosses a curve of length L with
-  // probability 2 L eps / (pi A); for r = 0.37 in the unit square, f(eps) = 1.48 eps.
+  // f(eps) of docs/dimension.md#uncertainty-exponent for a disk: a randomly oriented segment of
+  // length eps crosses a curve of length L with probability 2 L eps / (pi A); for r = 0.37 in the
+  // unit square, f(eps) = 1.48 eps.
   UncertaintyOptions o;
   o.points = 300000;
   o.threads = 2;
@@ -286,8 +290,9 @@ TEST_CASE("uncertainty: a disk gives f(eps) = 2 L eps / (pi A) and D close to 1"
 }
 
 TEST_CASE("uncertainty: the basilica's uncertainty exponent", "[dimension][uncertainty]") {
-  // Section 2.2 measured 1.272 [1.235, 1.307] with 1e5 points; with 60000 points the interval
-  // is about +-0.03 and the estimate within 0.04 of 1.2683.
+  // The estimator (docs/dimension.md#uncertainty-exponent) measured 1.272 [1.235, 1.307] with 1e5
+  // points; with 60000 points the interval is about +-0.03 and the estimate within 0.04 of
+  // 1.2683.
   UncertaintyOptions o;
   o.points = 60000;
   o.threads = 2;

@@ -47,6 +47,7 @@ double worst_gradient_error(const Problem& p) {
 }
 }  // namespace
 
+// The weight shapes of docs/model.md#network and N of docs/model.md#dataset-size.
 TEST_CASE("problem shapes follow model.md", "[engine]") {
   const Problem p = problem_from("model: {width: 6, depth: 4, target_dim: 2}\ntraining: {steps: 3}\n");
   REQUIRE(p.weights.size() == 4);

@@ -1,15 +1,19 @@
 // JAX-compatible random numbers (include/trainscape/jax_random.hpp) against the known answers of
-// shared/docs/jax-rng.md §13 (and the spot values of §4, §5, §10.3, §12).
+// docs/jax-rng.md#known-answers (and spot values for docs/jax-rng.md#keys,
+// docs/jax-rng.md#split-and-fold-in, docs/jax-rng.md#erf_inv and docs/jax-rng.md#problem-draws).
 //
 // Where the expected values come from, and how exactly they are compared:
-//  * [KAT] values printed by JAX or asserted by JAX's own tests: integers bit-exact; float64
-//    bit-exact (§13.3 says they are exact, and all erf_inv variants reproduce them); float32 to the
-//    6 printed decimals (§13.1) or bit-exact after float32 rounding (§13.2), as the spec states.
-//  * [DERIVED] values of the spec's Python reference model (shared/tools/jax_rng_reference.py),
-//    and extra vectors generated with it. Integers and the uniform stage are exact on any platform.
-//    Float64 normals go through log1p; the model used Python's math.log1p, i.e. glibc's, so on
-//    glibc they must match bit for bit. Another libm may round log1p differently in the last bit,
-//    which moves a normal by at most ~3 ulp (§10.5); kModelUlps allows that and nothing more.
+//  * [KAT] values printed by JAX (its documentation) or asserted by JAX's own tests: integers
+//    bit-exact; float64 bit-exact (they are exact, and all erf_inv variants reproduce them:
+//    docs/jax-rng.md#known-answers); float32 (docs/jax-rng.md#float32) to the 6 printed decimals,
+//    or bit-exact after float32 rounding where JAX printed enough digits to identify the float32.
+//  * [DERIVED] values computed with an independent Python model of the specification in
+//    docs/jax-rng.md (a reference transcription kept outside this repository; the tests call it
+//    the reference model, `r.` below) and recorded here, and extra vectors generated with it.
+//    Integers and the uniform stage are exact on any platform. Float64 normals go through log1p;
+//    the model used Python's math.log1p, i.e. glibc's, so on glibc they must match bit for bit.
+//    Another libm may round log1p differently in the last bit, which moves a normal by at most
+//    ~3 ulp (docs/jax-rng.md#erf_inv-variants); kModelUlps allows that and nothing more.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -83,7 +87,7 @@ ProblemDraw notebook_draw(int n, ErfInvVariant variant) {
 
 }  // namespace
 
-// ---- §13.1-§13.2: integer stages -------------------------------------------------------------------
+// ---- integer stages (docs/jax-rng.md#known-answers) ------------------------------------------------
 
 TEST_CASE("threefry2x32 reproduces the Random123 known answers", "[jax][kat]") {
   CHECK(jax::threefry2x32({0u, 0u}, {0u, 0u}) == jax::Words2{0x6b200159u, 0x99ba4efeu});
@@ -103,7 +107,8 @@ TEST_CASE("threefry_2x32 hashes the two halves of the count array, padding odd l
   const jax::Words2 b2 = jax::threefry2x32(key, {33u, 0u});  // the padding counter
   CHECK(out == std::vector<std::uint32_t>{b0[0], b1[0], b2[0], b0[1], b1[1]});
   CHECK(jax::threefry_2x32(key, {}).empty());
-  // On iota it is random_bits32 (§6), e.g. JAX's docs: bits(PRNGKey(0), (4,)) [KAT].
+  // On iota it is random_bits32 (docs/jax-rng.md#random-bits), e.g. JAX's docs:
+  // bits(PRNGKey(0), (4,)) [KAT].
   CHECK(jax::threefry_2x32({0u, 0u}, {0u, 1u, 2u, 3u}) ==
         std::vector<std::uint32_t>{4146024105u, 967050713u, 2718843009u, 1272950319u});
   CHECK(jax::random_bits32({0u, 0u}, 4) ==
@@ -111,7 +116,7 @@ TEST_CASE("threefry_2x32 hashes the two halves of the count array, padding odd l
 }
 
 TEST_CASE("PRNGKey splits the two's complement int64 seed into high and low words", "[jax][kat]") {
-  // §4 table: JAX's test_prng_seeds_and_keys in x64 mode [KAT], and the derived rows.
+  // docs/jax-rng.md#keys: JAX's test_prng_seeds_and_keys in x64 mode [KAT], and derived rows.
   CHECK(jax::prng_key(0) == Key{0u, 0u});
   CHECK(jax::prng_key(1) == Key{0u, 1u});
   CHECK(jax::prng_key(3) == Key{0u, 3u});
@@ -180,10 +185,10 @@ TEST_CASE("randint reproduces JAX's test-suite values", "[jax][kat]") {
   CHECK(jax::randint_i32(jax::prng_key(1319372649), 5, 0, 10) == std::vector<std::int32_t>{0, 5, 7, 7, 5});
 }
 
-// ---- §13.1-§13.2: float32 (x32 mode) -----------------------------------------------------------------
+// ---- float32, x32 mode (docs/jax-rng.md#float32) -----------------------------------------------------
 
 TEST_CASE("float32 uniform and normal reproduce JAX's float32 values", "[jax][kat]") {
-  // §13.1 values are printed to 6 decimals, so they pin the result to within 5e-7 and no closer.
+  // These values are printed to 6 decimals, so they pin the result to within 5e-7 and no closer.
   // seeds: adler32("uniform"/"normal" + "threefry2x32") = 1338574713 / 1193674498.
   const std::vector<float> u = jax::uniform_f32(jax::prng_key(1338574713), 5);
   const double want_u[5] = {0.298671, 0.073213, 0.873356, 0.260549, 0.412797};
@@ -194,7 +199,7 @@ TEST_CASE("float32 uniform and normal reproduce JAX's float32 values", "[jax][ka
   REQUIRE(z.size() == 5);
   for (int i = 0; i < 5; ++i) CHECK(static_cast<double>(z[i]) == Approx(want_z[i]).margin(5e-7));
 
-  // §13.2, JAX's documentation: printed with enough digits to identify the float32 exactly.
+  // JAX's documentation: printed with enough digits to identify the float32 exactly.
   const Key k0 = jax::prng_key(0);
   CHECK(bits_of(jax::normal_f32(k0, 1)[0]) == bits_of(-0.20584226f));
   const std::vector<float> z4 = jax::normal_f32(k0, 4);
@@ -205,7 +210,7 @@ TEST_CASE("float32 uniform and normal reproduce JAX's float32 values", "[jax][ka
   CHECK(bits_of(jax::normal_f32(halves[0], 1)[0]) == bits_of(0.14389051f));
 }
 
-// ---- §13.3: published float64 values ------------------------------------------------------------------
+// ---- published float64 values (docs/jax-rng.md#known-answers) -----------------------------------------
 
 TEST_CASE("float64 normal reproduces the published bit-exact values under every variant", "[jax][kat]") {
   // jax.random.normal(jax.random.key(0), (2, 3)) in x64 under newer JAX (partitionable threefry):
@@ -235,7 +240,7 @@ TEST_CASE("float64 normal reproduces the published bit-exact values under every 
   check_model(jax::normal_f64(k0, 3, ErfInvVariant::LibmFma), 1, {-1.2833422921291577});
 }
 
-// ---- §12 / §13.4: the notebook ------------------------------------------------------------------------
+// ---- the notebook (docs/jax-rng.md#problem-draws, docs/jax-rng.md#known-answers) ----------------------
 
 TEST_CASE("the notebook's keys follow from PRNGKey(0)", "[jax][notebook]") {
   std::vector<Key> pair = jax::split(jax::prng_key(0));
@@ -253,7 +258,8 @@ TEST_CASE("the uniform stage of the notebook's W0 is exact", "[jax][notebook]") 
   CHECK(bits[0] == 0xf6d7c7ff306899d8ull);
   CHECK(bits[1] == 0xb91418c3ac45cc2full);
   CHECK(bits[2] == 0xfa57c8016fd16921ull);
-  // uniform(key, shape, float64, nextafter(-1, 0), 1): exact on every backend (§8).
+  // uniform(key, shape, float64, nextafter(-1, 0), 1): exact on every backend
+  // (docs/jax-rng.md#normal-doubles).
   const double lo = std::nextafter(-1.0, 0.0);
   const std::vector<double> u = jax::uniform_f64(lk0, 256, lo, 1.0);
   CHECK(u[0] == 0.9284601207771784);
@@ -295,7 +301,7 @@ TEST_CASE("JaxRandomness draws the notebook's W0 and W1 for seed 0", "[jax][note
                1.7119033443104241, -0.09042436080798659, -1.240332024005306, 0.7371496417772779,
                0.03890255611723157, -1.056560860304076, -0.02586337681663514});
 
-  // The FMA-Horner column of §13.4: only these entries change.
+  // The FMA-Horner values (libm_fma, docs/jax-rng.md#known-answers): only these entries change.
   const ProblemDraw fma = notebook_draw(272, ErfInvVariant::LibmFma);
   check_model(fma.weights[0].values[0], 1.8020351263179202);
   check_model(fma.weights[0].values[4], 0.5980527414057082);
@@ -307,7 +313,7 @@ TEST_CASE("JaxRandomness draws the notebook's W0 and W1 for seed 0", "[jax][note
   check_model(fma.weights[1].values[14], -1.0565608603040755);
   // Everything else of W1 is unchanged.
   for (const int j : {0, 1, 2, 3, 4, 6, 7, 8, 10, 11, 12, 13, 15}) CHECK(fma.weights[1].values[j] == w1.values[j]);
-  // The default is the spec's recommendation for a GPU-produced reference.
+  // The default models a GPU-produced reference (docs/jax-rng.md#erf_inv-variants).
   CHECK(JaxRandomness(0).variant() == ErfInvVariant::LibmFma);
   CHECK(notebook_draw(272, jax::kDefaultErfInvVariant).weights[0].values == fma.weights[0].values);
 }
@@ -329,7 +335,8 @@ TEST_CASE("JaxRandomness draws the notebook's X and Y for seed 0", "[jax][notebo
     check_model(d272.targets.values, 0,
                 {-2.3967584431649946, -0.05172164140228051, -0.26390363086539337, -0.017409113267597524});
     check_model(d272.targets.values[271], 0.1333345508007231);
-    // identity: N = width = 16. A different shape gives entirely different values (§12).
+    // identity: N = width = 16. A different shape gives entirely different values
+    // (docs/jax-rng.md#problem-draws).
     const ProblemDraw d16 = notebook_draw(16, v);
     check_model(d16.inputs.values, 0,
                 {0.031313708377454855, -1.1436330013292244, -1.066969171739973, -0.0022923589834701});
@@ -383,9 +390,8 @@ TEST_CASE("minibatch indices: split(PRNGKey(42), steps) and randint(key_t, (16,)
   REQUIRE(mb100.size() == 100);
   CHECK(mb100[0] == std::vector<int>{195, 256, 213, 26, 121, 264, 255, 65, 176, 217, 140, 242, 260, 88, 63, 83});
   CHECK(mb100[1] == std::vector<int>{28, 62, 86, 135, 139, 207, 153, 252, 219, 159, 92, 268, 175, 215, 92, 80});
-  // Extra rows from the reference model:
-  //   python3 -c 'import sys; sys.path.insert(0, "shared/tools"); import jax_rng_reference as r;
-  //     k = r.split(r.prng_key(42), 100); print(r.randint(k[2], 16, 0, 272), r.randint(k[99], 16, 0, 272))'
+  // Extra rows [DERIVED] from the reference model (see the top of this file):
+  //   k = r.split(r.prng_key(42), 100); r.randint(k[2], 16, 0, 272), r.randint(k[99], 16, 0, 272)
   CHECK(mb100[2] == std::vector<int>{91, 135, 139, 173, 48, 227, 106, 64, 36, 200, 126, 242, 124, 58, 162, 209});
   CHECK(mb100[99] == std::vector<int>{137, 219, 268, 28, 183, 129, 46, 184, 191, 231, 196, 86, 18, 39, 163, 264});
 
@@ -416,10 +422,10 @@ TEST_CASE("minibatch indices: split(PRNGKey(42), steps) and randint(key_t, (16,)
 
 // ---- negative seeds and further vectors from the reference model ------------------------------------
 
-// Every value below was printed by the spec's reference model, e.g.
-//   cd /work/shared/tools && python3 -c 'import jax_rng_reference as r; k = r.prng_key(-5);
-//     rng, s = r.split(k); lk = r.split(s, 3); print(r.normal_f64(lk[0], 16))'
-// with the calls named next to each check (use_fma=True for the LibmFma column).
+// Every value below [DERIVED] was printed by the reference model (see the top of this file), e.g.
+//   k = r.prng_key(-5); rng, s = r.split(k); lk = r.split(s, 3); r.normal_f64(lk[0], 16)
+// with the calls named next to each check (the model's functions mirror jax.random's;
+// use_fma=True for the LibmFma column).
 
 TEST_CASE("negative seeds: a depth-3 problem and its minibatches", "[jax][seed]") {
   // JaxRandomness(-5): width 4, depth 3, target_dim 2, N = 5.
@@ -546,8 +552,9 @@ TEST_CASE("further float64 vectors from the reference model", "[jax][seed]") {
 
 // ---- erf_inv and its variants ------------------------------------------------------------------------
 
-TEST_CASE("erf_inv_f64 matches the spec's spot values", "[jax][erfinv]") {
-  // §10.3 (reference model: glibc log1p, plain Horner); r.erfinv_f64(x, use_fma) for the FMA column.
+TEST_CASE("erf_inv_f64 matches the reference model's spot values", "[jax][erfinv]") {
+  // Spot values of erf_inv (docs/jax-rng.md#erf_inv) from the reference model (glibc log1p, plain
+  // Horner); r.erfinv_f64(x, use_fma) for the FMA column.
   struct Spot {
     double x, plain, fma;
   };
@@ -575,14 +582,15 @@ TEST_CASE("erf_inv_f64 matches the spec's spot values", "[jax][erfinv]") {
     CHECK(jax::erf_inv_f64(0.0, v) == 0.0);
     CHECK(std::isnan(jax::erf_inv_f64(1.5, v)));
     CHECK(std::isnan(jax::erf_inv_f64(std::numeric_limits<double>::quiet_NaN(), v)));
-    // Accurate to ~1e-16 relative away from |x| -> 1 (§10.3): erf(erf_inv(x)) = x.
+    // Giles' approximation (docs/jax-rng.md#erf_inv) is accurate to ~1e-16 relative away from
+    // |x| -> 1: erf(erf_inv(x)) = x.
     for (const double x : {-0.7, -0.3, 0.1, 0.6, 0.95}) CHECK(std::erf(jax::erf_inv_f64(x, v)) == Approx(x).epsilon(1e-15));
   }
 }
 
-TEST_CASE("FMA Horner moves a normal by at most 3 ulp (§10.5)", "[jax][erfinv]") {
-  // The spec measured <= 3 ulp and ~7% of entries changed; the reference model changes 341 of the
-  // 4352 X entries of the notebook (r.normal_f64(key, 4352) vs r.normal_f64(key, 4352, True)).
+TEST_CASE("FMA Horner moves a normal by at most 3 ulp", "[jax][erfinv]") {
+  // At most 3 ulp (docs/jax-rng.md#erf_inv-variants); the reference model changes 341 of the 4352
+  // X entries of the notebook (r.normal_f64(key, 4352) vs r.normal_f64(key, 4352, True)).
   const ProblemDraw plain = notebook_draw(272, ErfInvVariant::LibmPlain);
   const ProblemDraw fma = notebook_draw(272, ErfInvVariant::LibmFma);
   int changed = 0;
@@ -596,9 +604,10 @@ TEST_CASE("FMA Horner moves a normal by at most 3 ulp (§10.5)", "[jax][erfinv]"
   if (kModelUlps == 0) CHECK(changed == 341);
 }
 
-TEST_CASE("the XLA:CPU log1p variant reproduces the spec's measurements", "[jax][erfinv]") {
-  // §10.5: with the Cephes log1p, 12 of the 256 W0 entries and 210 of the 4352 X entries differ
-  // from the glibc result, by at most 30 ulp (reference model, plain Horner).
+TEST_CASE("the XLA:CPU log1p variant gives the measured last-bit differences", "[jax][erfinv]") {
+  // With the Cephes log1p (docs/jax-rng.md#erf_inv-variants), 12 of the 256 W0 entries and 210 of
+  // the 4352 X entries differ from the glibc result, by at most 30 ulp (reference model, plain
+  // Horner).
   const ProblemDraw libm = notebook_draw(272, ErfInvVariant::LibmPlain);
   const ProblemDraw cephes = notebook_draw(272, ErfInvVariant::CephesPlain);
   auto compare = [](const std::vector<double>& a, const std::vector<double>& b, int& changed, std::int64_t& worst) {
@@ -624,7 +633,8 @@ TEST_CASE("the XLA:CPU log1p variant reproduces the spec's measurements", "[jax]
   CHECK(worst <= 33);
 
   // W0[0,5] is one of the affected entries (u = 0.59...: v = -u^2 in (-0.414, -0.293)). Value from
-  // an independent Python transcription of §10.5 (the reference model has no Cephes path).
+  // an independent Python transcription of docs/jax-rng.md#erf_inv-variants (the reference model
+  // has no Cephes path).
   check_model(cephes.weights[0].values[5], 0.8983741360433791);
   check_model(cephes_fma.weights[0].values[0], 1.8020351263179202);
 

@@ -1,4 +1,5 @@
-// The convergence measure and classification on hand-made loss sequences (model.md section 5).
+// The convergence measure and classification on hand-made loss sequences
+// (docs/model.md#convergence-measure).
 #include <catch2/catch.hpp>
 
 #include <cmath>

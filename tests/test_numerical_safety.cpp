@@ -2,11 +2,12 @@
 // that overflow the loss on the first step (1e30, 1e300, even DBL_MAX), a loss that turns NaN in
 // the middle of the run, tiny learning rates and offsets that only make denormals (1e-310, the
 // smallest denormal), for tanh, relu and identity networks in every phase space. Whatever
-// happens inside, a pixel's measure is a finite number whose sign is its class (model.md
-// section 5: non-finite losses count as 1e6), pixels that must diverge are 'diverged', every
-// call ends after its T steps, and the batched engine gives the reference engine's bits wherever
-// the outcome is fixed by the clamps alone (elsewhere the engines differ by rounding, as the
-// README says; there they must agree on the class and to rounding on the measure).
+// happens inside, a pixel's measure is a finite number whose sign is its class
+// (docs/model.md#convergence-measure: non-finite losses count as 1e6), pixels that must diverge
+// are 'diverged', every call ends after its T steps, and the batched engine gives the reference
+// engine's bits wherever the outcome is fixed by the clamps alone (elsewhere the engines differ
+// by rounding, as the README says; there they must agree on the class and to rounding on the
+// measure).
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -223,11 +224,12 @@ TEST_CASE("hostile hyperparameters: the measure of a loss curve with NaN and inf
   CHECK(t.converged == 1);
 }
 
-// model.md section 5 read literally counts a non-finite loss as 1e6 and divides it by l_0. When
-// the initial loss is already above 1e6 -- relu and identity networks in the offset phase spaces
-// with offsets of 1e4 and more, inside the default [-3, 6] window -- a run that overflows gets
-// v_t = 1e6 / l_0 < 1 for every later step and would be classified 'converged'. trainscape raises
-// such v_t to 1 (measure.hpp), so these runs are 'diverged'.
+// The convergence rule as first written for the paper (docs/model.md#convergence-measure), read
+// literally, counts a non-finite loss as 1e6 and divides it by l_0. When the initial loss is
+// already above 1e6 -- relu and identity networks in the offset phase spaces with offsets of 1e4
+// and more, inside the default [-3, 6] window -- a run that overflows gets v_t = 1e6 / l_0 < 1
+// for every later step and would be classified 'converged'. trainscape raises such v_t to 1
+// (measure.hpp), so these runs are 'diverged'.
 TEST_CASE("hostile hyperparameters: a run that starts with a loss above 1e6 and overflows is 'diverged'",
           "[engine][batched][numerical]") {
   for (const char* engine_name : {"reference", "batched"}) {

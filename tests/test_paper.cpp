@@ -1,6 +1,6 @@
 // The paper presets (configs/paper): each condition's problem is the notebook's (data.rng: jax,
 // seed 0), with the notebook's dataset size, first values and minibatch indices, and its loss
-// is model.md's formula written out independently here.
+// is the formula of docs/model.md#network and docs/model.md#loss written out independently here.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -18,7 +18,7 @@ RunConfig preset(const std::string& name) {
   return io::load_config_file(std::string(TRAINSCAPE_SOURCE_DIR) + "/configs/paper/" + name + ".yaml");
 }
 
-/// model.md section 1 for depth 2, written out: out = f(X W_0 / sqrt(d)) W_1 / n.
+/// docs/model.md#network for depth 2, written out: out = f(X W_0 / sqrt(d)) W_1 / n.
 double loss_by_formula(const Problem& p) {
   const Eigen::MatrixXd z = p.X * p.weights[0] / std::sqrt(double(p.width));
   Eigen::MatrixXd h = z;
@@ -35,7 +35,7 @@ TEST_CASE("paper presets: dataset sizes, the notebook's arrays, and the loss for
   struct Expect {
     const char* name;
     int n_data;
-    double x00;  // X[0, 0] (jax-rng.md section 13.4, FMA variant where it differs)
+    double x00;  // X[0, 0] (docs/jax-rng.md#known-answers, FMA variant where it differs)
   };
   const Expect expected[] = {{"tanh_full", 272, 0.012877245180492047},
                              {"tanh_minibatch", 272, 0.012877245180492047},
@@ -66,7 +66,7 @@ TEST_CASE("paper presets: dataset sizes, the notebook's arrays, and the loss for
 TEST_CASE("paper presets: the deepest frame is the paper's window", "[paper]") {
   struct Panel {
     const char* name;
-    double x0, x1, y0, y1;  // model.md section 9, in the hyperparameters themselves
+    double x0, x1, y0, y1;  // docs/model.md#paper-panels, in the hyperparameters themselves
   };
   const Panel panels[] = {
       {"deep_linear", 1.90010080e2, 1.90011840e2, 4.77745244e0, 4.77749670e0},

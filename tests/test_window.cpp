@@ -1,4 +1,5 @@
-// Windows, grids, tiles and the float64 depth limit (model.md sections 4 and 8).
+// Windows, grids, tiles and the float64 depth limit (docs/model.md#pixel-grid,
+// docs/model.md#depth-limit).
 #include <catch2/catch.hpp>
 
 #include <cmath>

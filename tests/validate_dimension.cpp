@@ -1,5 +1,5 @@
 // validate_dimension: every dimension estimator on every validation shape of
-// fractal-dimension.md section 3.1, at a chosen resolution, as a Markdown table (true value,
+// docs/dimension.md#validation-shapes, at a chosen resolution, as a Markdown table (true value,
 // estimate, error bar). Run by scripts/validate_dimension.sh; not part of the test suite (the
 // tests use the same shapes at smaller sizes).
 //

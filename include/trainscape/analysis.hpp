@@ -1,6 +1,6 @@
 #pragma once
 /// Frame analysis: edges between converged and diverged pixels, and porespy-compatible box
-/// counting (../shared/docs/fractal-dimension.md section 1), reproduced bit for bit as numpy
+/// counting (docs/dimension.md#porespy-box-counting), reproduced bit for bit as numpy
 /// computes it with the C library's log, log10 and pow. numpy on an AVX-512 CPU uses Intel SVML
 /// instead, whose results differ in the last bits of the slopes and, through a truncated
 /// 10**e, occasionally by one in a default box size (e.g. 2047 vs 2046 for m = 2047).
@@ -11,7 +11,8 @@
 
 namespace trainscape {
 
-/// Edge mask of a signed measure image (model.md section 7, the notebook's extract_edges).
+/// Edge mask of a signed measure image (docs/dimension.md#edge-mask, the notebook's
+/// extract_edges).
 /// Returns a (rows-1) x (cols-1) mask; edge(i, j) = 1 iff the 2x2 block
 /// {m(i,j), m(i+1,j), m(i,j+1), m(i+1,j+1)} holds a strictly positive AND a strictly negative
 /// value. Zeros never make an edge; a block containing NaN is never an edge (the notebook's
@@ -20,7 +21,8 @@ Image<std::uint8_t> edge_mask(const Image<double>& measure);
 
 /// porespy's default box sizes for an image whose smaller side is `min_side` (>= 1), with
 /// `bins` (>= 2) log-spaced exponents from 1 to log10(min_side) (numpy.linspace, the last one
-/// written exactly), 10^e truncated toward zero, sorted and de-duplicated (section 1.3).
+/// written exactly), 10^e truncated toward zero, sorted and de-duplicated
+/// (docs/dimension.md#box-sizes).
 std::vector<std::int64_t> porespy_default_sizes(int min_side, int bins = 10);
 
 /// Result of porespy.metrics.boxcount for one image.
@@ -28,12 +30,14 @@ struct BoxCount {
   std::vector<std::int64_t> sizes;   ///< box side lengths d_i, in pixels, as used
   std::vector<std::int64_t> counts;  ///< N_i: tiles holding at least one set AND one unset pixel
   std::vector<double> slopes;        ///< -gradient(ln N, ln d), numpy.gradient edge_order=1
-                                     ///< (section 1.6); same length as sizes; -inf/NaN where a
-                                     ///< count is 0, all NaN when there is only one size.
+                                     ///< (docs/dimension.md#local-slopes); same length as
+                                     ///< sizes; -inf/NaN where a count is 0, all NaN when
+                                     ///< there is only one size.
 };
 
-/// Box counting exactly as porespy.metrics.boxcount(mask) with default bins=10 (sections 1.4-1.6):
-/// a fixed grid anchored at (0,0), partial tiles at the far edges counted like full ones.
+/// Box counting exactly as porespy.metrics.boxcount(mask) with default bins=10
+/// (docs/dimension.md#counting-tiles, docs/dimension.md#local-slopes): a fixed grid anchored
+/// at (0,0), partial tiles at the far edges counted like full ones.
 /// `mask` values are booleans (non-zero = set). Requires a non-empty mask.
 BoxCount porespy_boxcount(const Image<std::uint8_t>& mask);
 
@@ -46,7 +50,7 @@ BoxCount porespy_boxcount(const Image<std::uint8_t>& mask, const std::vector<std
 double numpy_median(std::vector<double> values);
 
 /// The paper's dimension of a zoom sequence: numpy_median of all frames' slopes concatenated
-/// (fractal-dimension.md section 1.7). A single frame gives that frame's median slope.
+/// (docs/dimension.md#porespy-median). A single frame gives that frame's median slope.
 double pooled_median_slope(const std::vector<BoxCount>& frames);
 
 }  // namespace trainscape

@@ -1,5 +1,5 @@
 #pragma once
-/// Colouring a frame like the paper's figures (model.md section 6): sign-keeping rank
+/// Colouring a frame like the paper's figures (docs/model.md#colour): sign-keeping rank
 /// equalisation of the measure, then matplotlib's "Spectral" colormap, reproduced exactly.
 #include <array>
 #include <cstdint>

@@ -1,9 +1,9 @@
 #pragma once
 /// A dense 2-D array in row-major order, the common currency of frames, masks and colour buffers.
 ///
-/// Orientation convention used everywhere in trainscape (model.md section 4): row 0 is y_min and
-/// column 0 is x_min, i.e. the array is stored "origin lower left". Only the PNG writer flips rows
-/// for display.
+/// Orientation convention used everywhere in trainscape (docs/model.md#pixel-grid): row 0 is
+/// y_min and column 0 is x_min, i.e. the array is stored "origin lower left". Only the PNG
+/// writer flips rows for display.
 #include <cassert>
 #include <cstddef>
 #include <vector>

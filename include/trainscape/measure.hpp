@@ -1,5 +1,6 @@
 #pragma once
-/// The convergence measure and classification of one training run (model.md section 5).
+/// The convergence measure and classification of one training run
+/// (docs/model.md#convergence-measure).
 #include <cstdint>
 
 namespace trainscape {
@@ -21,10 +22,11 @@ struct PixelOutcome {
 ///   5. measure = -sum v_t if converged, else +sum 1 / v_t.
 /// A ratio that is itself not a number (only possible when l_0 = 0) is treated as the clamp,
 /// so the measure is never NaN. Sums run in order t = 0, 1, ...
-/// One amendment to model.md: a non-finite l_t gives v_t of at least 1. Followed literally, rule 1
-/// gives v_t = 1e6 / l_0, which is below 1 when l_0 > 1e6 (relu or identity networks at large
-/// W_0 offsets), so a run that overflowed to NaN would be classified as trained. For l_0 <= 1e6
-/// the amendment changes nothing.
+/// One amendment to the rule as first written for the paper (docs/model.md#convergence-measure):
+/// a non-finite l_t gives v_t of at least 1. Followed literally, rule 1 gives v_t = 1e6 / l_0,
+/// which is below 1 when l_0 > 1e6 (relu or identity networks at large W_0 offsets), so a run
+/// that overflowed to NaN would be classified as trained. For l_0 <= 1e6 the amendment changes
+/// nothing.
 PixelOutcome convergence_measure(const double* losses, int steps);
 
 }  // namespace trainscape

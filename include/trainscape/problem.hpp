@@ -1,5 +1,6 @@
 #pragma once
-/// The training problem shared by every pixel of an image (model.md sections 1-3): the network
+/// The training problem shared by every pixel of an image (docs/model.md#network,
+/// docs/model.md#data, docs/model.md#initial-weights, docs/model.md#training-step): the network
 /// shape, the data, the initial weights and the training schedule. Immutable once made; the
 /// image varies only the two hyperparameters.
 #include <Eigen/Dense>
@@ -36,8 +37,9 @@ struct Problem {
 Problem make_problem(const RunConfig& config);
 
 /// Learning rate of layer `layer` for a pixel whose two hyperparameters are (x, y): in lr_vs_lr,
-/// layer i uses x when i is even and y when i is odd (model.md section 3: hparams[i mod 2]; for
-/// L = 2, x drives W_0 and y drives W_1); in the offset phase spaces every layer uses y.
+/// layer i uses x when i is even and y when i is odd (docs/model.md#phase-spaces:
+/// hparams[i mod 2]; for L = 2, x drives W_0 and y drives W_1); in the offset phase spaces every
+/// layer uses y.
 inline double layer_learning_rate(PhaseSpaceKind kind, int layer, double x, double y) {
   if (kind != PhaseSpaceKind::LrVsLr) return y;
   return layer % 2 == 0 ? x : y;

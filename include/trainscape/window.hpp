@@ -1,5 +1,6 @@
 #pragma once
-/// Windows, pixel grids and tiles (model.md sections 4 and 8).
+/// Windows, pixel grids and tiles, and the depth limit (docs/model.md#pixel-grid,
+/// docs/model.md#depth-limit).
 ///
 /// A window is held as a centre plus half-widths in log10 units, so that deep zooms keep their
 /// digits: a pixel's hyperparameter is computed as 10^centre * 10^offset, where the offset from

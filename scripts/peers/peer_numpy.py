@@ -192,8 +192,8 @@ def train_chunk(problem, lr0, lr1, steps, nonlin):
         elif nonlin == 'relu':
             np.multiply(Z, s0, out=Z)
             np.greater(Z, 0.0, out=positive)
-            np.multiply(Z, SQRT2, out=H)
-            H *= positive
+            H.fill(0.0)
+            np.multiply(Z, SQRT2, out=H, where=positive)         # sqrt2 * z where z > 0, else 0
         else:
             np.multiply(Z, s0, out=H)
         np.matmul(H_by_pixel, W1[:, :, None], out=r[:, :, None])   # output layer: P products (N x n)(n x 1)

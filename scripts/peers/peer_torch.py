@@ -40,8 +40,9 @@ def parse_args():
     p.add_argument('--width', type=int, default=16, help='hidden width n = input dimension')
     p.add_argument('--nonlin', choices=('tanh', 'relu', 'identity'), default='tanh')
     p.add_argument('--threads', type=int, default=1, help='torch.set_num_threads(threads)')
-    p.add_argument('--blas-threads', type=int, default=0,
-                   help='OPENBLAS_NUM_THREADS / OMP_NUM_THREADS for the process (default: --threads)')
+    p.add_argument('--workers', type=int, default=1,
+                   help='processes sharing the outer batches, each with threads / workers torch threads '
+                        '(1 = the notebook: one process)')
     p.add_argument('--outer-batch-size', type=int, default=256,
                    help='hyperparameter points per vmapped call (the notebook: 50000)')
     p.add_argument('--seed', type=int, default=0, help="seed of trainscape's native generator")
@@ -52,14 +53,15 @@ def parse_args():
     p.add_argument('--blas-info', action='store_true',
                    help='only report which BLAS library this process uses, and exit')
     a = p.parse_args()
-    if a.res < 2 or a.steps < 1 or a.width < 1 or a.threads < 1 or a.outer_batch_size < 1:
-        p.error('need --res >= 2 and --steps, --width, --threads, --outer-batch-size >= 1')
+    if a.res < 2 or min(a.steps, a.width, a.threads, a.workers, a.outer_batch_size) < 1:
+        p.error('need --res >= 2 and --steps, --width, --threads, --workers, --outer-batch-size >= 1')
     return a
 
 
 args = parse_args()
+THREADS_PER_WORKER = max(1, args.threads // args.workers)
 for _name in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
-    os.environ[_name] = str(args.blas_threads or args.threads)
+    os.environ[_name] = str(THREADS_PER_WORKER)
 
 import torch  # noqa: E402
 
@@ -68,7 +70,7 @@ try:
 except ImportError:
     from functorch import grad_and_value, vmap  # PyTorch 1.13 (Debian 12)
 
-torch.set_num_threads(args.threads)
+torch.set_num_threads(THREADS_PER_WORKER)
 F64 = torch.float64
 SQRT2 = math.sqrt(2.0)
 
@@ -95,7 +97,7 @@ def blas_in_use():
         kind = next((k for k in ('mkl', 'blis', 'atlas') if any(k in p.lower() for p in found)),
                     'unknown' if found else 'none')
     listed = ' + '.join(found) if found else 'no BLAS library mapped'
-    return kind, f'{listed} ({torch.get_num_threads()} torch threads) {tail}'
+    return kind, f'{listed} ({torch.get_num_threads()} torch thread(s) per process) {tail}'
 
 
 # ---- trainscape's native generator (include/trainscape/random.hpp) --------------------------------
@@ -191,6 +193,19 @@ def train_outer_batch(theta, hparams, X, Y, steps):
     return convergence_measure(torch.stack(history, dim=1))
 
 
+_shared = {}
+
+
+def _worker_start(theta, X, Y, hparams):
+    _shared.update(theta=theta, X=X, Y=Y, hparams=hparams)
+
+
+def _worker_run(a):
+    with torch.no_grad():
+        return train_outer_batch(_shared['theta'], _shared['hparams'][a:a + args.outer_batch_size],
+                                 _shared['X'], _shared['Y'], args.steps)
+
+
 def main():
     if args.blas_info:
         kind, text = blas_in_use()
@@ -204,18 +219,31 @@ def main():
     # point i = row * res + col: (x, y) = (xs[col], ys[row])
     hparams = torch.stack([xs.repeat(res), ys.repeat_interleave(res)], dim=1)
     pixels = res * res
-    start = time.perf_counter()
-    with torch.no_grad():  # grad_and_value does its own differentiation
-        parts = [train_outer_batch(theta, hparams[a:a + args.outer_batch_size], X, Y, args.steps)
-                 for a in range(0, pixels, args.outer_batch_size)]
-    seconds = time.perf_counter() - start
+    starts = range(0, pixels, args.outer_batch_size)
+    if args.workers > 1:
+        # Processes, not threads: vmap is not thread-safe in 1.13. They are started (and import
+        # torch) before the clock starts.
+        import multiprocessing
+        with multiprocessing.get_context('spawn').Pool(args.workers, _worker_start,
+                                                       (theta, X, Y, hparams)) as pool:
+            pool.map(abs, range(args.workers), chunksize=1)
+            start = time.perf_counter()
+            parts = pool.map(_worker_run, starts, chunksize=1)
+            seconds = time.perf_counter() - start
+    else:
+        start = time.perf_counter()
+        with torch.no_grad():  # grad_and_value does its own differentiation
+            parts = [train_outer_batch(theta, hparams[a:a + args.outer_batch_size], X, Y, args.steps)
+                     for a in starts]
+        seconds = time.perf_counter() - start
     image = torch.cat(parts).reshape(res, res)
     if args.out:
         import numpy as np
         np.save(args.out, image.numpy())
     kind, text = blas_in_use()
     print(f'peer_torch: {res} x {res} pixels, {args.steps} steps, width {args.width}, N {X.shape[0]}, '
-          f'{args.nonlin}, float64, threads {args.threads}, outer batch {args.outer_batch_size}, '
+          f'{args.nonlin}, float64, threads {args.threads} ({args.workers} workers x {THREADS_PER_WORKER}), '
+          f'outer batch {args.outer_batch_size}, '
           f'torch {torch.__version__}')
     print(f'blas: {text}')
     print(f'train_seconds={seconds:.3f} converged={int((image < 0).sum())} diverged={int((image > 0).sum())}')

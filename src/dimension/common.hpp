@@ -138,7 +138,7 @@ inline int count_in(const std::vector<int>& ladder, int lo, int hi) {
   return static_cast<int>(std::count_if(ladder.begin(), ladder.end(), [&](int s) { return s >= lo && s <= hi; }));
 }
 
-/// A fit range [lo, hi] in pixels, and the family of section 4.2 around it.
+/// A fit range [lo, hi] in pixels, and the family around it (docs/dimension.md#fit-range-family).
 struct Range {
   int lo = 0;
   int hi = 0;

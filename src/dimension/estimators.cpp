@@ -150,7 +150,7 @@ FrameSeries pair_series(const FrameStatistics& fs, const DimensionOptions& o) {
     s.undefined = "no boundary";
   } else if (fs.thin) {
     s.undefined = "not applicable to a thin set (the minority phase has almost no interior pixels; "
-                  "section 2.3 needs two area-carrying phases) -- use boxcount_fit";
+                  "the pair count needs two area-carrying phases; docs/dimension.md#pair-estimator) -- use boxcount_fit";
   } else if (b0 < 0 || count_in(s.scales, s.range.lo, s.range.hi) < 3) {
     s.undefined = "image too small for 3 lags in [" + std::to_string(s.range.lo) + ", n/8] px";
   }

@@ -93,7 +93,7 @@ void box_statistics(const Image<std::uint8_t>& edges, const DimensionOptions& o,
 
 /// Per block of base pixel p: the count of pairs (p, p + k e), e = x and y, whose phases differ,
 /// for every lag k <= K; base pixels in columns [0, W - K) (horizontal) and rows [0, H - K)
-/// (vertical), the fixed base set of section 2.3.
+/// (vertical), the fixed base set of docs/dimension.md#pair-estimator.
 void pair_two_phase(const Image<std::uint8_t>& S, int K, const std::vector<int>& lags, int B,
                     double* hits /*[lag * B^2 + block]*/, double* total /*[block]*/) {
   const int H = S.rows, W = S.cols;
@@ -180,7 +180,8 @@ void pair_statistics(const Phases& p, const DimensionOptions& o, FrameStatistics
   const int n = std::min(H, W);
   const int B = fs.blocks;
   const std::size_t nb = static_cast<std::size_t>(B) * static_cast<std::size_t>(B);
-  if (fs.thin) return;  // section 2.3: differences of a thin set do not scale with its dimension
+  // Differences of a thin set do not scale with its dimension (docs/dimension.md#pair-estimator).
+  if (fs.thin) return;
   fs.pair_lags = scale_ladder(o.per_octave, n / 8);
   fs.pair_bases = pair_base_widths(fs.pair_lags, n, o);
   const std::size_t nl = fs.pair_lags.size();

@@ -1,27 +1,30 @@
 #pragma once
-/// Fractal-dimension estimators with error bars (../shared/docs/fractal-dimension.md sections 2
-/// and 4), next to the paper's porespy median (analysis.hpp). Pure computation: no files, no
-/// terminal, no global state. Every result is a deterministic function of its inputs and
-/// options (the bootstraps are seeded; the thread count never changes a bit).
+/// Fractal-dimension estimators with error bars (docs/dimension.md#overview), next to the
+/// paper's porespy median (analysis.hpp). Pure computation: no files, no terminal, no global
+/// state. Every result is a deterministic function of its inputs and options (the bootstraps are
+/// seeded; the thread count never changes a bit).
 ///
 /// Four estimators share one result type, DimensionEstimate, so that a report can list them
 /// uniformly:
 ///
 ///   porespy_median  the paper's number: numpy median of porespy's local box-count slopes of the
-///                   edge mask, pooled over frames (section 1.7). No error bar. Biased upward for
-///                   image-filling boundaries; NaN as soon as one frame has no boundary.
-///   boxcount_fit    least-squares box counting on the edge mask (section 4.1), counts averaged
-///                   over grid offsets; error bar = fit-range spread + block/frame bootstrap.
+///                   edge mask, pooled over frames (docs/dimension.md#porespy-median). No error
+///                   bar. Biased upward for image-filling boundaries; NaN as soon as one frame
+///                   has no boundary.
+///   boxcount_fit    least-squares box counting on the edge mask (docs/dimension.md#box-count-fit),
+///                   counts averaged over grid offsets; error bar = fit-range spread +
+///                   block/frame bootstrap.
 ///   pair            the grid uncertainty (indicator variogram) estimator on the phase image
-///                   (section 2.3), with the same kind of error bar.
-///   uncertainty     the Monte-Carlo uncertainty exponent (section 2.2), computed by training
-///                   random points and perturbed twins; bootstrap CI over base points.
+///                   (docs/dimension.md#pair-estimator), with the same kind of error bar.
+///   uncertainty     the Monte-Carlo uncertainty exponent (docs/dimension.md#uncertainty-exponent),
+///                   computed by training random points and perturbed twins; bootstrap CI over
+///                   base points.
 ///
 /// Phases. A frame enters as its signed measure m (measure.hpp): the phase image is
 /// S = !(m < 0), i.e. diverged, undecided (NaN) and exactly-zero pixels count as "set"
-/// (section 4.1 step 1), and the edge mask is edge_mask(m) (the notebook's 2x2 rule). A binary
-/// image (e.g. a PNG classified by a threshold) enters through phase_measure(): +1 for set
-/// pixels, -1 otherwise.
+/// (docs/dimension.md#phase-image), and the edge mask is edge_mask(m) (the notebook's 2x2
+/// rule). A binary image (e.g. a PNG classified by a threshold) enters through phase_measure():
+/// +1 for set pixels, -1 otherwise.
 #include <cstdint>
 #include <limits>
 #include <string>

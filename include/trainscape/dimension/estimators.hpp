@@ -18,10 +18,10 @@ namespace trainscape {
 ///     frame's boundary blocks resampled, refit, median) and [f_lo, f_hi] is the range of D
 ///     (with D itself) over the fit-range family d_min in {d0/2, d0, 2 d0} x
 ///     d_max in {2 dM (at most n/8), dM, dM/2}, box counting each with and without offset
-///     averaging -- section 4.2; `systematic` = (f_hi - f_lo) / 2. Frames of a zoom sequence are
-///     nested, so treat the frame-to-frame part as optimistic. Not included: the resolution
-///     bias of box counting on fractal boundaries (measured 0.01-0.05 low on Julia sets and
-///     the carpet at 1024-2048 px; see scripts/validate_dimension.sh).
+///     averaging (docs/dimension.md#fit-range-family); `systematic` = (f_hi - f_lo) / 2. Frames
+///     of a zoom sequence are nested, so treat the frame-to-frame part as optimistic. Not
+///     included: the resolution bias of box counting on fractal boundaries (measured 0.01-0.05
+///     low on Julia sets and the carpet at 1024-2048 px; see scripts/validate_dimension.sh).
 DimensionReport estimate_dimensions(const std::vector<FrameStatistics>& frames,
                                     const DimensionOptions& options = {});
 

@@ -9,7 +9,9 @@
 
 namespace trainscape {
 
-/// Options of the image estimators. The defaults are fractal-dimension.md's recommendations.
+/// Options of the image estimators. The defaults are the documented ones
+/// (docs/dimension.md#box-count-fit, docs/dimension.md#pair-estimator,
+/// docs/dimension.md#error-bars).
 struct DimensionOptions {
   /// Box sizes and lags come from one geometric ladder: the distinct values of
   /// round(2^(i / per_octave)), i = 0, 1, ... -> 1 2 3 4 6 8 11 16 23 32 45 64 91 128 ...
@@ -34,9 +36,9 @@ struct DimensionOptions {
   /// all four neighbours in it. (Balanced speckle, e.g. a riddled basin image, stays two-phase:
   /// both phases carry area.) A thin set is
   /// its own boundary: boxcount_fit then counts its pixels instead of the edge mask (whose 2x2
-  /// rule draws a 2-3 px band around a 1-px line), and pair is undefined (section 2.3: the
-  /// difference count needs two area-carrying phases; on a gasket of pixels it stays nearly
-  /// flat and would read close to 2).
+  /// rule draws a 2-3 px band around a 1-px line), and pair is undefined
+  /// (docs/dimension.md#pair-estimator: the difference count needs two area-carrying phases;
+  /// on a gasket of pixels it stays nearly flat and would read close to 2).
   double thin_interior = 0.5;
   double thin_area = 0.25;
   /// Spatial block bootstrap: blocks x blocks blocks per frame; the blocks holding boundary are

@@ -8,7 +8,7 @@
 
 namespace trainscape {
 
-// ---- the Monte-Carlo uncertainty exponent (section 2.2) ------------------------------------------
+// ---- the Monte-Carlo uncertainty exponent (docs/dimension.md#uncertainty-exponent) ---------------
 
 /// Options of the Monte-Carlo estimator. Coordinates are normalised: the window is [0,1]^2 in
 /// its log10 axes, so epsilon is a fraction of the window's width (and height).
@@ -50,11 +50,12 @@ using PhaseFunction = std::function<bool(double u, double v)>;
 using BatchPhaseFunction =
     std::function<void(const double* u, const double* v, std::size_t n, std::uint8_t* out)>;
 
-/// The estimator on any outcome (section 2.2): base points uniform in [0,1]^2, each compared with
-/// one twin per epsilon at distance epsilon in a random direction (the same direction for every
-/// epsilon); f(eps) = n_u(eps) / M; weighted least squares of ln f on ln eps with weights n_u;
-/// D = 2 - slope; CI: Poisson bootstrap over base points (each keeps its whole row of outcomes),
-/// percentile interval. Epsilons below `eps_floor` (a window fraction) are not evaluated.
+/// The estimator on any outcome (docs/dimension.md#uncertainty-exponent): base points uniform in
+/// [0,1]^2, each compared with one twin per epsilon at distance epsilon in a random direction
+/// (the same direction for every epsilon); f(eps) = n_u(eps) / M; weighted least squares of ln f
+/// on ln eps with weights n_u; D = 2 - slope; CI: Poisson bootstrap over base points (each keeps
+/// its whole row of outcomes), percentile interval. Epsilons below `eps_floor` (a window
+/// fraction) are not evaluated.
 /// `local` holds 2 - (local slope) between neighbouring epsilons; `systematic` is half the
 /// spread of D when the largest or the smallest fitted epsilon is left out (diagnostic; not in
 /// the CI). Exceptions thrown by `phase` are rethrown.
