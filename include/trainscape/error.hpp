@@ -72,8 +72,9 @@ class Interrupted : public Error {
 namespace errors {
 
 /// `text` on one line: each line feed becomes a backslash and 'n', each carriage return a
-/// backslash and 'r' (as C writes them), so that a path or a library's reason holding a line break cannot split an error
-/// message (or forge a second "trainscape: error:" line). Everything else is kept as it is.
+/// backslash and 'r' (as C writes them), so that a path or a library's reason holding a line
+/// break cannot split an error message (or forge a second "trainscape: error:" line).
+/// Everything else is kept as it is.
 inline std::string one_line(std::string text) {
   for (std::size_t i = 0; (i = text.find_first_of("\n\r", i)) != std::string::npos; i += 2) {
     text.replace(i, 1, text[i] == '\n' ? "\\n" : "\\r");
@@ -120,10 +121,13 @@ inline IoError not_a_run(const std::string& path, const std::string& why) {
   return in_file(path, "not a trainscape run (" + why + ")");
 }
 
-/// "<key> = <value>: <rule>", e.g. "training.batch = 500: must not exceed the dataset size 100".
-/// `key` is the config key ("section.key") or a name standing for one; `value` is shown as given.
-inline ConfigError config_value(const std::string& key, const std::string& value, const std::string& rule) {
-  return ConfigError(one_line(key + " = " + value + ": " + rule));
+/// "[<where>: ]<key> = <value>: <rule>", e.g. "quick.yaml:4:10: model.width = 0: must be an
+/// integer in [1, 4096]" or "training.batch = 500: must not exceed the dataset size 100". `key`
+/// is the config key ("section.key") or the name of a setting; `value` is shown as the user wrote
+/// it; `where` (optional) is "file:line:column", a file, "--set ..." or the command.
+inline ConfigError config_value(const std::string& key, const std::string& value, const std::string& rule,
+                                const std::string& where = "") {
+  return ConfigError(one_line((where.empty() ? "" : where + ": ") + key + " = " + value + ": " + rule));
 }
 /// "<where>: <problem>" for a config document, where `where` is "file:line:column", a file name
 /// or "--set section.key=value".
