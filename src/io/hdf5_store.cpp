@@ -287,6 +287,7 @@ Hdf5RunStore::~Hdf5RunStore() {
   } catch (const H5::Exception&) {
     // A destructor must not throw; every finished frame has already been flushed.
   }
+  impl_.reset();  // while the scope still silences HDF5: a handle that failed to close retries here
 }
 
 void Hdf5RunStore::on_run_start(const RunConfig& config, const Problem& problem) {
