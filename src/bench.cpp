@@ -27,7 +27,7 @@ double flops_per_pixel_step(const Problem& p) {
 }
 
 BenchResult run_benchmark(const RunConfig& config, const Engine& engine, int pixels, int steps, int threads) {
-  if (pixels < 1) throw ConfigError("bench: --pixels = " + std::to_string(pixels) + ": must be >= 1");
+  if (pixels < 1) throw errors::config_value("--pixels", std::to_string(pixels), "must be >= 1", "bench");
   RunConfig c = config;
   if (steps > 0) c.training.steps = steps;
   const Problem problem = make_problem(c);

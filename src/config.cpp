@@ -552,7 +552,7 @@ std::string mark_text(const std::string& source, const YAML::Mark& m) {
 
 void apply_value(const Section& sec, const Field& field, const YAML::Node& value, const std::string& where) {
   if (!field.parse(value)) {
-    throw ConfigError(where + ": " + sec.name + "." + field.key + " = " + node_text(value) + ": " + field.rule);
+    throw errors::config_value(sec.name + "." + field.key, node_text(value), field.rule, where);
   }
 }
 
@@ -616,23 +616,26 @@ YAML::Node parse_document(const std::string& text, const std::string& source, bo
     YAML::Mark previous = probe.start;
     while (parser.HandleNextDocument(probe)) {
       if (probe.has_content) {
-        throw ConfigError(where(probe.start) + ": content after the end of the YAML document (a second document "
-                          "or text after a closing bracket); a config is one document");
+        throw errors::in_config(where(probe.start), "content after the end of the YAML document (a second document "
+                                                    "or text after a closing bracket); a config is one document");
       }
       if (probe.start.pos == previous.pos) {
         // No progress: a token the parser cannot consume (see DocumentProbe).
         const std::size_t at = static_cast<std::size_t>(probe.start.pos);
         const char c = at < text.size() ? text[at] : '\0';
-        throw ConfigError(where(probe.start) + ": " + syntax_error + ": unexpected " +
-                          (c > 0x20 && c < 0x7F ? std::string("'") + c + "'" : std::string("token")) +
-                          " (',' may only separate items inside [ ] or { })");
+        throw errors::in_config(where(probe.start),
+                                std::string(syntax_error) + ": unexpected " +
+                                    (c > 0x20 && c < 0x7F ? std::string("'") + c + "'" : std::string("token")) +
+                                    " (',' may only separate items inside [ ] or { })");
       }
       previous = probe.start;
     }
   } catch (const YAML::Exception& e) {
     // Keep yaml-cpp's own reason; its mark is 0-based.
-    throw ConfigError(where(e.mark) + ": " + syntax_error + ": " + printable(e.msg, kMaxShownName) +
-                      (tab_indented(text, e.mark) ? " (a tab in the indentation: YAML indents with spaces only)" : ""));
+    throw errors::in_config(where(e.mark), std::string(syntax_error) + ": " + printable(e.msg, kMaxShownName) +
+                                               (tab_indented(text, e.mark)
+                                                    ? " (a tab in the indentation: YAML indents with spaces only)"
+                                                    : ""));
   }
   return first;
 }
@@ -640,8 +643,8 @@ YAML::Node parse_document(const std::string& text, const std::string& source, bo
 void read_document(const YAML::Node& root, const std::string& source, std::vector<Section>& sections) {
   if (!root.IsDefined() || (root.IsNull() && shown_tag(root).empty())) return;  // an empty file: all defaults
   if (!is_mapping(root)) {
-    throw ConfigError(mark_text(source, root.Mark()) + ": expected a mapping of sections (" +
-                      section_names(sections) + "), got " + node_text(root));
+    throw errors::in_config(mark_text(source, root.Mark()),
+                            "expected a mapping of sections (" + section_names(sections) + "), got " + node_text(root));
   }
   std::map<std::string, int> seen_sections;
   for (auto it = root.begin(); it != root.end(); ++it) {
@@ -650,18 +653,18 @@ void read_document(const YAML::Node& root, const std::string& source, std::vecto
     const std::string where = mark_text(source, it->first.Mark());
     const Section* sec = find_section(sections, name);
     if (!sec) {
-      throw ConfigError(where + ": unknown section '" + key_text(it->first) + "' (expected one of: " +
-                        section_names(sections) + ")");
+      throw errors::in_config(where, "unknown section '" + key_text(it->first) + "' (expected one of: " +
+                                         section_names(sections) + ")");
     }
     if (auto prev = seen_sections.find(name); prev != seen_sections.end()) {
-      throw ConfigError(where + ": duplicate section '" + name + "' (first at line " + std::to_string(prev->second) + ")");
+      throw errors::in_config(where, "duplicate section '" + name + "' (first at line " + std::to_string(prev->second) + ")");
     }
     seen_sections[name] = it->first.Mark().line + 1;
     const YAML::Node body = it->second;
     if (body.IsNull() && shown_tag(body).empty()) continue;
     if (!is_mapping(body)) {
-      throw ConfigError(mark_text(source, body.Mark()) + ": section '" + name +
-                        "' must be a mapping of keys (" + key_names(*sec) + "), got " + node_text(body));
+      throw errors::in_config(mark_text(source, body.Mark()), "section '" + name + "' must be a mapping of keys (" +
+                                                                 key_names(*sec) + "), got " + node_text(body));
     }
     std::map<std::string, int> seen_keys;
     for (auto kv = body.begin(); kv != body.end(); ++kv) {
@@ -669,12 +672,12 @@ void read_document(const YAML::Node& root, const std::string& source, std::vecto
       const std::string key_where = mark_text(source, kv->first.Mark());
       const Field* field = find_field(*sec, key);
       if (!field) {
-        throw ConfigError(key_where + ": unknown key '" + name + "." + key_text(kv->first) + "' (expected one of: " +
-                          key_names(*sec) + ")");
+        throw errors::in_config(key_where, "unknown key '" + name + "." + key_text(kv->first) +
+                                               "' (expected one of: " + key_names(*sec) + ")");
       }
       if (auto prev = seen_keys.find(key); prev != seen_keys.end()) {
-        throw ConfigError(key_where + ": duplicate key '" + name + "." + key + "' (first at line " +
-                          std::to_string(prev->second) + ")");
+        throw errors::in_config(key_where, "duplicate key '" + name + "." + key + "' (first at line " +
+                                               std::to_string(prev->second) + ")");
       }
       seen_keys[key] = kv->first.Mark().line + 1;
       apply_value(*sec, *field, kv->second, mark_text(source, kv->second.Mark()));
@@ -686,23 +689,23 @@ void apply_override(const std::string& text, std::vector<Section>& sections) {
   const std::string where = "--set " + printable(text, kMaxShownName);
   const auto eq = text.find('=');
   if (eq == std::string::npos) {
-    throw ConfigError(where + ": expected section.key=value");
+    throw errors::in_config(where, "expected section.key=value");
   }
   const std::string path = text.substr(0, eq);
   const auto dot = path.find('.');
   if (dot == std::string::npos || path.find('.', dot + 1) != std::string::npos) {
-    throw ConfigError(where + ": expected section.key=value, got key '" + printable(path, kMaxShownName) + "'");
+    throw errors::in_config(where, "expected section.key=value, got key '" + printable(path, kMaxShownName) + "'");
   }
   const std::string name = path.substr(0, dot), key = path.substr(dot + 1);
   const Section* sec = find_section(sections, name);
   if (!sec) {
-    throw ConfigError(where + ": unknown section '" + printable(name, kMaxShownName) + "' (expected one of: " +
-                      section_names(sections) + ")");
+    throw errors::in_config(where, "unknown section '" + printable(name, kMaxShownName) + "' (expected one of: " +
+                                       section_names(sections) + ")");
   }
   const Field* field = find_field(*sec, key);
   if (!field) {
-    throw ConfigError(where + ": unknown key '" + printable(path, kMaxShownName) + "' (expected one of: " +
-                      key_names(*sec) + ")");
+    throw errors::in_config(where, "unknown key '" + printable(path, kMaxShownName) + "' (expected one of: " +
+                                       key_names(*sec) + ")");
   }
   const YAML::Node value = parse_document(text.substr(eq + 1), where, false, "YAML syntax error in the value");
   apply_value(*sec, *field, value, where);
@@ -724,7 +727,7 @@ RunConfig load_config(const std::string& yaml_text, const std::string& source_na
   try {
     validate_config(config);
   } catch (const ConfigError& e) {
-    throw ConfigError(source + ": " + e.what());
+    throw errors::in_config(source, e.what());
   }
   return config;
 }
@@ -743,8 +746,8 @@ void validate_config(const RunConfig& c) {
                       std::to_string(kMaxDatasetSize) + ": lower data.ratio");
   }
   if (!c.training.batch.full && c.training.batch.size > n) {
-    throw ConfigError("training.batch = " + std::to_string(c.training.batch.size) +
-                      ": must not exceed the dataset size " + std::to_string(n));
+    throw errors::config_value("training.batch", std::to_string(c.training.batch.size),
+                               "must not exceed the dataset size " + std::to_string(n));
   }
   // Every frame of the zoom must be resolvable in the training precision; check the deepest.
   const Window first = Window::from_intervals(c.phase_space.x, c.phase_space.y);

@@ -16,14 +16,7 @@ Eigen::MatrixXd to_eigen(const DrawnMatrix& m) {
 
 Problem make_problem(const RunConfig& config) {
   Problem p;
-  p.nonlinearity = config.model.nonlinearity;
-  p.width = config.model.width;
-  p.depth = config.model.depth;
-  p.target_dim = config.model.target_dim;
-  p.steps = config.training.steps;
-  p.precision = config.training.precision;
-  p.phase_space = config.phase_space.kind;
-  p.readout = config.training.readout;
+  visit_settings(p, config, [](const char* /*name*/, auto& setting, const auto& from_config) { setting = from_config; });
 
   std::vector<std::pair<int, int>> shapes;
   shapes.emplace_back(p.input_dim(), p.width);

@@ -177,9 +177,9 @@ std::int64_t zoom_memory_bytes(int cols, int rows) {
 
 std::vector<Window> planned_windows(const RunConfig& config, const std::string& what_needs_them) {
   if (config.zoom.target.automatic) {
-    throw ConfigError("zoom.target = auto: " + what_needs_them +
-                      " needs every frame's window in advance, but auto chooses each from the "
-                      "previous frame; give zoom.target as [x, y]");
+    throw errors::config_value("zoom.target", "auto",
+                               what_needs_them + " needs every frame's window in advance, but auto chooses each "
+                                                 "from the previous frame; give zoom.target as [x, y]");
   }
   const Window first = Window::from_intervals(config.phase_space.x, config.phase_space.y);
   std::vector<Window> windows;

@@ -199,3 +199,30 @@ TEST_CASE("the config reference lists every key once with its default and rule",
   CHECK(is_runtime_key("runtime", "threads"));
   CHECK_FALSE(is_runtime_key("model", "width"));
 }
+
+// The field table is the one list of keys: to_yaml writes, load_config reads and
+// config_reference documents from it. With every key away from its default, the resolved text
+// round-trips exactly, so no key can be read but not written (or the reverse).
+TEST_CASE("every config key, set away from its default, round-trips through to_yaml", "[config]") {
+  const RunConfig c = load_config(
+      "model: {width: 5, depth: 3, nonlinearity: identity, target_dim: 2}\n"
+      "data: {size: 40, ratio: 2.5, rng: jax, seed: -7, jax_erf_inv: cephes_plain}\n"
+      "training: {steps: 12, batch: 4, precision: float32, readout: probe}\n"
+      "phase_space: {kind: offset_every_step_vs_lr, x: [-1.0, 2.0], y: [0.5, 1.5]}\n"
+      "render: {resolution: [17, 19]}\n"
+      "zoom: {frames: 2, factor: 3.0, target: [0.2, 1.0]}\n"
+      "output: {dir: elsewhere}\n"
+      "runtime: {threads: 3, tile: 5}\n",
+      "all.yaml");
+  const std::string text = to_yaml(c);
+  CHECK(to_yaml(load_config(text, "resolved.yaml")) == text);
+  // Every key of the reference appears in the text with a value other than its default: a key
+  // added to the table without a non-default value here fails this test.
+  const std::string defaults = to_yaml(RunConfig{});
+  for (const ConfigKeyDoc& doc : config_reference()) {
+    INFO(doc.key);
+    const std::string key = doc.key.substr(doc.key.find('.') + 1);
+    CHECK_THAT(defaults, Catch::Contains(key + ": " + doc.default_value));
+    CHECK_THAT(text, !Catch::Contains(key + ": " + doc.default_value));
+  }
+}

@@ -33,7 +33,7 @@ void write_png(const fs::path& path, const shapes::Mask& m) {
     const std::uint8_t v = m.data[i] ? 0 : 255;
     rgb.data[i] = {v, v, v};
   }
-  io::write_file_atomic(path.string(), io::encode_png(rgb, {}));
+  io::write_png_file(path.string(), io::encode_png(rgb, {}));
 }
 
 

@@ -13,10 +13,14 @@
 #include <fstream>
 #include <limits>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "trainscape/config.hpp"
 #include "trainscape/error.hpp"
+#include "trainscape/dimension/estimate.hpp"
+#include "trainscape/io/dimension_store.hpp"
 #include "trainscape/io/hdf5_store.hpp"
 #include "trainscape/problem.hpp"
 #include "trainscape/version.hpp"
@@ -147,13 +151,40 @@ ZoomSummary summary_of(const std::vector<FrameResult>& frames, double dimension)
   return s;
 }
 
+/// A value as text, for comparing whole field tables: enums by name, doubles by their bits.
+template <class T>
+std::string field_text(const T& v) {
+  if constexpr (std::is_enum_v<T>) {
+    return to_string(v);
+  } else if constexpr (std::is_same_v<T, double>) {
+    return std::to_string(bits(v));
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return "'" + v + "'";
+  } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+    std::string out = "[";
+    for (double x : v) out += std::to_string(bits(x)) + " ";
+    return out + "]";
+  } else {
+    return std::to_string(v);
+  }
+}
+
+/// (name, value) of every Problem setting (visit_settings).
+std::vector<std::pair<std::string, std::string>> settings_of(const Problem& p) {
+  std::vector<std::pair<std::string, std::string>> out;
+  trainscape::visit_settings(p, [&](const char* name, const auto& v) { out.emplace_back(name, field_text(v)); });
+  return out;
+}
+
+/// (name, value) of every field of an estimate (visit_fields).
+std::vector<std::pair<std::string, std::string>> fields_of(const trainscape::DimensionEstimate& e) {
+  std::vector<std::pair<std::string, std::string>> out;
+  trainscape::visit_fields(e, [&](const char* name, const auto& v) { out.emplace_back(name, field_text(v)); });
+  return out;
+}
+
 void check_problem(const Problem& got, const Problem& want) {
-  CHECK(got.nonlinearity == want.nonlinearity);
-  CHECK(got.width == want.width);
-  CHECK(got.depth == want.depth);
-  CHECK(got.target_dim == want.target_dim);
-  CHECK(got.steps == want.steps);
-  CHECK(got.precision == want.precision);
+  CHECK(settings_of(got) == settings_of(want));
   CHECK(got.n_data() == want.n_data());
   CHECK(same_bits(got.X, want.X));
   CHECK(same_bits(got.Y, want.Y));
@@ -564,4 +595,142 @@ TEST_CASE("hdf5 store: write failures are IoErrors naming the path", "[hdf5]") {
   // The same frame index twice would overwrite a finished frame: HDF5 refuses, we report it.
   REQUIRE_THROWS_WITH(store.on_frame_done(synthetic_frame(0, 16, 16, 1)),
                       Catch::Contains(ok + ": creating group /frames/000000"));
+}
+
+// ---- the field tables: one list per record, and every field in it ---------------------------------
+
+// Problem's settings are listed once (visit_settings): make_problem copies them from the config
+// and run.h5 stores them through that list. Every setting here differs from Problem's default, so
+// a setting dropped by the store or by make_problem shows.
+TEST_CASE("hdf5 store: every Problem setting goes from the config into run.h5 and back", "[hdf5]") {
+  const TempDir dir;
+  const std::string path = dir.file("run.h5");
+  const RunConfig config = trainscape::load_config(
+      "model: {width: 3, depth: 3, nonlinearity: identity, target_dim: 2}\n"
+      "training: {steps: 7, precision: float32, readout: probe}\n"
+      "phase_space: {kind: offset_at_init_vs_lr}\n"
+      "render: {resolution: 16}\nzoom: {frames: 1}\n",
+      "settings.yaml");
+  const Problem problem = trainscape::make_problem(config);
+  int settings = 0;
+  trainscape::visit_settings(problem, config, [&](const char* name, const auto& got, const auto& from_config) {
+    INFO(name);
+    CHECK(got == from_config);
+    ++settings;
+  });
+  CHECK(settings == 8);
+  const auto defaults = settings_of(Problem{});
+  const auto made = settings_of(problem);
+  REQUIRE(made.size() == defaults.size());
+  for (std::size_t i = 0; i < made.size(); ++i) {
+    INFO(made[i].first);
+    CHECK(made[i].second != defaults[i].second);
+  }
+  write_full_run(path, config, problem, {synthetic_frame(0, 16, 16, 0)}, 1.5);
+  CHECK(settings_of(read_run(path).problem) == made);
+#if defined(__x86_64__) && defined(__GLIBCXX__)
+  // A new member of Problem: if it comes from the config, list it in visit_settings (problem.hpp),
+  // then update this size.
+  static_assert(sizeof(Problem) == 152, "Problem changed: check visit_settings");
+#endif
+}
+
+/// An estimate whose every field (visited in order) holds a value of its own, unlike any default.
+trainscape::DimensionEstimate distinct_estimate(trainscape::DimensionMethod method, int seed) {
+  trainscape::DimensionEstimate e(method);
+  int n = seed * 100;
+  trainscape::visit_fields(e, [&](const char* /*name*/, auto& v) {
+    using T = std::decay_t<decltype(v)>;
+    ++n;
+    if constexpr (std::is_same_v<T, double>) {
+      v = n + 0.25;
+    } else if constexpr (std::is_same_v<T, bool>) {
+      v = true;
+    } else if constexpr (std::is_integral_v<T>) {
+      v = static_cast<T>(n);
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      v = "text " + std::to_string(n);
+    } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+      v = {n + 0.5, -0.0, std::numeric_limits<double>::quiet_NaN()};
+    }  // the method: kept, it names the estimate's group
+  });
+  return e;
+}
+
+TEST_CASE("dimension store: every DimensionEstimate field is in the table and survives run.h5", "[hdf5]") {
+  using trainscape::DimensionEstimate;
+  using trainscape::DimensionMethod;
+  // The table covers the struct: every member set through visit_fields equals a struct filled
+  // in by hand, member by member.
+  const DimensionEstimate e = distinct_estimate(DimensionMethod::Pair, 0);
+  DimensionEstimate hand(DimensionMethod::Pair);
+  hand.dimension = 1.25;
+  hand.ci_low = 2.25;
+  hand.ci_high = 3.25;
+  hand.mode = "text 5";
+  hand.systematic = 6.25;
+  hand.boot_low = 7.25;
+  hand.boot_high = 8.25;
+  hand.fit_se = 9.25;
+  hand.fit_min = 10.25;
+  hand.fit_max = 11.25;
+  hand.fit_points = 12;
+  hand.occupancy = 13.25;
+  hand.saturated = true;
+  hand.frames = 15;
+  hand.samples = 16;
+  hand.scales = {17.5, -0.0, std::numeric_limits<double>::quiet_NaN()};
+  hand.values = {18.5, -0.0, std::numeric_limits<double>::quiet_NaN()};
+  hand.counts = {19.5, -0.0, std::numeric_limits<double>::quiet_NaN()};
+  hand.local = {20.5, -0.0, std::numeric_limits<double>::quiet_NaN()};
+  hand.note = "text 21";
+  CHECK(fields_of(e) == fields_of(hand));
+  CHECK(fields_of(e).size() == 21);
+#if defined(__x86_64__) && defined(__GLIBCXX__)
+  // A new member of DimensionEstimate: list it in visit_fields (estimate.hpp), set it above, then
+  // update this size.
+  static_assert(sizeof(DimensionEstimate) == 272, "DimensionEstimate changed: check visit_fields");
+#endif
+
+  // Round trip: every field written to run.h5 reads back bit for bit.
+  const TempDir dir;
+  const std::string path = dir.file("run.h5");
+  const RunConfig config = small_config();
+  write_full_run(path, config, trainscape::make_problem(config), {synthetic_frame(0, 16, 16, 0)}, 1.5);
+  trainscape::DimensionReport frame, sequence;
+  frame.porespy_median = distinct_estimate(DimensionMethod::PorespyMedian, 1);
+  frame.boxcount_fit = distinct_estimate(DimensionMethod::BoxcountFit, 2);
+  frame.pair = distinct_estimate(DimensionMethod::Pair, 3);
+  sequence.porespy_median = distinct_estimate(DimensionMethod::PorespyMedian, 4);
+  sequence.boxcount_fit = distinct_estimate(DimensionMethod::BoxcountFit, 5);
+  sequence.pair = distinct_estimate(DimensionMethod::Pair, 6);
+  trainscape::io::write_run_dimensions(path, {0}, {frame}, sequence);
+  const trainscape::io::StoredDimensions stored = trainscape::io::read_run_dimensions(path);
+  REQUIRE(stored.present);
+  REQUIRE(stored.frame_indices == std::vector<int>{0});
+  CHECK(fields_of(stored.frames[0].porespy_median) == fields_of(frame.porespy_median));
+  CHECK(fields_of(stored.frames[0].boxcount_fit) == fields_of(frame.boxcount_fit));
+  CHECK(fields_of(stored.frames[0].pair) == fields_of(frame.pair));
+  CHECK(fields_of(stored.sequence.porespy_median) == fields_of(sequence.porespy_median));
+  CHECK(fields_of(stored.sequence.boxcount_fit) == fields_of(sequence.boxcount_fit));
+  CHECK(fields_of(stored.sequence.pair) == fields_of(sequence.pair));
+
+  // The stored names and types are run.h5's documented layout (dimension_store.hpp).
+  const H5::H5File file(path, H5F_ACC_RDONLY);
+  const H5::Group g = file.openGroup("/dimension/sequence/boxcount_fit");
+  for (const char* name : {"dimension", "ci_low", "ci_high", "systematic", "boot_low", "boot_high", "fit_se", "fit_min",
+                           "fit_max", "occupancy"}) {
+    INFO(name);
+    CHECK(g.openAttribute(name).getTypeClass() == H5T_FLOAT);
+  }
+  for (const char* name : {"fit_points", "frames", "samples", "saturated"}) {
+    INFO(name);
+    CHECK(g.openAttribute(name).getTypeClass() == H5T_INTEGER);
+    CHECK(g.openAttribute(name).getDataType().getSize() == 8);
+  }
+  for (const char* name : {"method", "mode", "note"}) CHECK(g.openAttribute(name).getTypeClass() == H5T_STRING);
+  CHECK(vlen_utf8_attr(g, "method") == "boxcount_fit");
+  for (const char* name : {"scales", "values", "counts", "local"}) CHECK(dims_of(file, std::string("/dimension/sequence/boxcount_fit/") + name).size() == 1);
+  CHECK(g.getNumAttrs() == 17);
+  CHECK(g.getNumObjs() == 4);
 }

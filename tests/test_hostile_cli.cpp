@@ -473,14 +473,18 @@ TEST_CASE("hostile cli: unwritable output locations exit 4 and create nothing", 
 TEST_CASE("hostile cli: a full disk while writing a frame PNG exits 4 and leaves no partial PNG", "[cli][hostile]") {
   Scratch s;
   const PreviousRun previous(s);
-  // ENOSPC: the frame's temporary file is a link to /dev/full, where every write fails with
-  // "No space left on device". Before the fix the message named a stale errno (ENOENT).
+  // ENOSPC: the frame's temporary file ("<name>.tmp.<pid>") is a link to /dev/full, where every
+  // write fails with "No space left on device". Before the fix the message named a stale errno
+  // (ENOENT). The shell execs trainscape, so its pid is the shell's $$.
   fs::create_directory(s.dir / "full");
-  fs::create_symlink("/dev/full", s.dir / "full/frame_000.png.tmp");
-  expect_refusal(s, previous, "zoom tiny.yaml --out full -q", 4,
-                 "full/frame_000.png: cannot write: No space left on device");
+  const Result r = s.run("zoom tiny.yaml --out full -q",
+                         "echo $$ > full.pid && ln -s /dev/full full/frame_000.png.tmp.$$ && exec");
+  check_one_line_error(r, 4, "full/frame_000.png: cannot write: No space left on device");
+  previous.check_unchanged();
+  const std::string pid = slurp(s.dir / "full.pid").substr(0, slurp(s.dir / "full.pid").find('\n'));
+  REQUIRE_FALSE(pid.empty());
   CHECK_FALSE(fs::exists(s.dir / "full/frame_000.png"));
-  CHECK_FALSE(fs::is_symlink(s.dir / "full/frame_000.png.tmp"));  // the temporary is removed
+  CHECK_FALSE(fs::is_symlink(s.dir / ("full/frame_000.png.tmp." + pid)));  // the temporary is removed
 }
 
 // A write to run.h5 that fails because the file may not grow (EFBIG under `ulimit -f`, SIGXFSZ

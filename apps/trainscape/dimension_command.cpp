@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <unistd.h>
 #include <vector>
 
@@ -91,30 +92,60 @@ class JsonObject {
   bool first_ = true;
 };
 
+/// Whether `field` of `e` appears in the JSON: fields an estimator does not produce are left out
+/// (porespy_median has no error bar; only box counting has an occupancy; only the sampling
+/// estimators count samples), and so is an empty mode.
+bool shown_in_json(const DimensionEstimate& e, const std::string& field) {
+  const DimensionMethod m = e.method;
+  if (field == "ci_low" || field == "ci_high" || field == "systematic" || field == "boot_low" ||
+      field == "boot_high" || field == "fit_se") {
+    return m != DimensionMethod::PorespyMedian;
+  }
+  if (field == "mode") return !e.mode.empty();
+  if (field == "occupancy" || field == "saturated") return m == DimensionMethod::BoxcountFit;
+  if (field == "samples") return m == DimensionMethod::Pair || m == DimensionMethod::Uncertainty;
+  return true;
+}
+
+/// Bounds that the JSON shows as one [low, high] array under the key given here.
+const char* interval_key(const std::string& high_field) {
+  if (high_field == "ci_high") return "ci";
+  if (high_field == "boot_high") return "bootstrap";
+  if (high_field == "fit_max") return "fit_range";
+  return nullptr;
+}
+bool is_interval_low(const std::string& field) {
+  return field == "ci_low" || field == "boot_low" || field == "fit_min";
+}
+
+/// Every field of the estimate (visit_fields, in its order) that shown_in_json keeps.
 std::string estimate_json(const DimensionEstimate& e, int indent) {
   JsonObject o(indent);
-  o.num("dimension", e.dimension);
-  if (e.method != DimensionMethod::PorespyMedian) o.raw("ci", json_array({e.ci_low, e.ci_high}));
-  o.str("method", to_string(e.method));
-  if (!e.mode.empty()) o.str("mode", e.mode);
-  if (e.method != DimensionMethod::PorespyMedian) {
-    o.num("systematic", e.systematic);
-    o.raw("bootstrap", json_array({e.boot_low, e.boot_high}));
-    o.num("fit_se", e.fit_se);
-  }
-  o.raw("fit_range", json_array({e.fit_min, e.fit_max}));
-  o.integer("fit_points", e.fit_points);
-  if (e.method == DimensionMethod::BoxcountFit) {
-    o.num("occupancy", e.occupancy);
-    o.boolean("saturated", e.saturated);
-  }
-  o.integer("frames", e.frames);
-  if (e.method == DimensionMethod::Pair || e.method == DimensionMethod::Uncertainty) o.integer("samples", e.samples);
-  o.raw("scales", json_array(e.scales));
-  o.raw("values", json_array(e.values));
-  o.raw("counts", json_array(e.counts));
-  o.raw("local", json_array(e.local));
-  o.str("note", e.note);
+  double low = 0.0;  // the lower bound of the interval being written
+  visit_fields(e, [&](const char* name, const auto& value) {
+    using T = std::decay_t<decltype(value)>;
+    if (!shown_in_json(e, name)) return;
+    if constexpr (std::is_same_v<T, double>) {
+      if (is_interval_low(name)) {
+        low = value;
+      } else if (const char* key = interval_key(name)) {
+        o.raw(key, json_array({low, value}));
+      } else {
+        o.num(name, value);
+      }
+    } else if constexpr (std::is_same_v<T, bool>) {
+      o.boolean(name, value);
+    } else if constexpr (std::is_integral_v<T>) {
+      o.integer(name, value);
+    } else if constexpr (std::is_same_v<T, DimensionMethod>) {
+      o.str(name, to_string(value));
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      o.str(name, value);
+    } else {
+      static_assert(std::is_same_v<T, std::vector<double>>, "a new kind of field needs a JSON form");
+      o.raw(name, json_array(value));
+    }
+  });
   return o.done();
 }
 

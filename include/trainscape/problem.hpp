@@ -32,6 +32,30 @@ struct Problem {
   bool full_batch() const { return minibatches.empty(); }
 };
 
+/// The settings a Problem takes from its config, each listed once: calls
+/// visit(name, problem_member, config_member) for each, in this fixed order. make_problem copies
+/// them with it and run.h5 stores them with it (as /problem attributes named `name`: enums as
+/// their to_string names, integers as int64), so a new setting cannot be left out of either.
+/// P is Problem or const Problem, C RunConfig or const RunConfig.
+template <class P, class C, class V>
+void visit_settings(P& problem, C& config, V&& visit) {
+  visit("nonlinearity", problem.nonlinearity, config.model.nonlinearity);
+  visit("width", problem.width, config.model.width);
+  visit("depth", problem.depth, config.model.depth);
+  visit("target_dim", problem.target_dim, config.model.target_dim);
+  visit("steps", problem.steps, config.training.steps);
+  visit("precision", problem.precision, config.training.precision);
+  visit("phase_space", problem.phase_space, config.phase_space.kind);
+  visit("readout", problem.readout, config.training.readout);
+}
+
+/// The same for a Problem alone: visit(name, problem_member).
+template <class P, class V>
+void visit_settings(P& problem, V&& visit) {
+  RunConfig unused;  // only its members' types matter here
+  visit_settings(problem, unused, [&visit](const char* name, auto& setting, const auto&) { visit(name, setting); });
+}
+
 /// Builds the problem a valid config describes, drawing X, Y, the initial weights and the
 /// minibatch indices from the config's generator and seed (random.hpp).
 Problem make_problem(const RunConfig& config);

@@ -22,7 +22,7 @@ constexpr double kPi = 3.14159265358979323846;
 
 DimensionEstimate uncertainty_exponent_batch(const BatchPhaseFunction& phase, const UncertaintyOptions& o,
                                              double eps_floor) {
-  if (o.points < 1) throw ConfigError("uncertainty: points = " + std::to_string(o.points) + ": must be >= 1");
+  if (o.points < 1) throw errors::config_value("points", std::to_string(o.points), "must be >= 1", "uncertainty");
   if (o.eps_per_decade < 1 || !(o.eps_min_exp <= o.eps_max_exp)) {
     throw ConfigError("uncertainty: the epsilon ladder needs eps_per_decade >= 1 and eps_min_exp <= eps_max_exp");
   }

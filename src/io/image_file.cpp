@@ -22,14 +22,14 @@ File open_image(const std::string& path) {
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
   if (ec && ec != std::errc::no_such_file_or_directory) {
-    throw IoError(path + ": cannot read: " + ec.message());  // e.g. a symbolic link loop
+    throw errors::cannot_read(path, ec.message());  // e.g. a symbolic link loop
   }
-  if (!std::filesystem::exists(status)) throw IoError(path + ": no such file");
-  if (std::filesystem::is_directory(status)) throw IoError(path + ": is a directory, not an image");
+  if (!std::filesystem::exists(status)) throw errors::no_such_file(path);
+  if (std::filesystem::is_directory(status)) throw errors::is_a_directory(path, "an image");
   // Open it ourselves first: stb_image's reason for an unreadable file ("can't fopen") hides
   // the OS's.
   File file(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!file) throw IoError(path + ": cannot read: " + std::strerror(errno));
+  if (!file) throw errors::cannot_read(path, errors::os_reason(errno));
   return file;
 }
 
@@ -38,8 +38,8 @@ File open_image(const std::string& path) {
   // an empty C string.
   const char* why = stbi_failure_reason();
   const std::string reason = why && *why ? why : "the data ends early or is corrupt";
-  throw IoError(path + ": not a readable image (" + reason +
-                "); expected a run.h5 or an image file (PNG, JPEG, BMP, GIF, TGA, PNM)");
+  throw errors::in_file(path, "not a readable image (" + reason +
+                                  "); expected a run.h5 or an image file (PNG, JPEG, BMP, GIF, TGA, PNM)");
 }
 
 }  // namespace
@@ -58,8 +58,8 @@ LuminanceImage read_luminance(const std::string& path) {
                                                    &stbi_image_free);
   if (!pixels) not_an_image(path);
   if (rows < 1 || cols < 1 || channels < 1 || channels > 4) {
-    throw IoError(path + ": decoded to an unusable shape (" + std::to_string(cols) + " x " + std::to_string(rows) +
-                  " pixels, " + std::to_string(channels) + " channels)");
+    throw errors::in_file(path, "decoded to an unusable shape (" + std::to_string(cols) + " x " +
+                                    std::to_string(rows) + " pixels, " + std::to_string(channels) + " channels)");
   }
   LuminanceImage out;
   out.channels = channels;

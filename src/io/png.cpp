@@ -2,13 +2,11 @@
 
 #include <stb_image_write.h>
 
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <unistd.h>
 
 #include "trainscape/error.hpp"
 #include "trainscape/io/fault.hpp"
+#include "trainscape/io/file.hpp"
 
 namespace trainscape::io {
 
@@ -84,38 +82,14 @@ std::vector<std::uint8_t> encode_png(const Image<std::array<std::uint8_t, 3>>& r
   return png;
 }
 
-void write_file_atomic(const std::string& path, const std::vector<std::uint8_t>& bytes) {
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) throw IoError(path + ": cannot create: " + std::strerror(errno));
-  // The reason is the errno of the first call that failed. Successful calls leave errno alone, so
-  // reading it afterwards can give a stale value (a full disk was reported as "No such file or
-  // directory"); hence errno is cleared before each call.
-  int error = 0;
-  const auto check = [&error](bool ok) {
-    if (!ok && error == 0) error = errno != 0 ? errno : EIO;
-    errno = 0;
-  };
-  errno = 0;
-  // Two halves, so that the interruption tests can kill the process between them.
-  const std::size_t half = bytes.size() / 2;
-  check(std::fwrite(bytes.data(), 1, half, f) == half);
-  check(std::fflush(f) == 0);
-  fault_point("png");
-  check(std::fwrite(bytes.data() + half, 1, bytes.size() - half, f) == bytes.size() - half);
-  check(std::fflush(f) == 0);
-  // On disk before the rename, so that a power cut cannot leave a finished name on empty blocks.
-  check(::fsync(fileno(f)) == 0);
-  check(std::fclose(f) == 0);
-  if (error != 0) {
-    std::remove(tmp.c_str());
-    throw IoError(path + ": cannot write: " + std::strerror(error));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int e = errno;
-    std::remove(tmp.c_str());
-    throw IoError(path + ": cannot rename the finished file into place: " + std::strerror(e));
-  }
+void write_png_file(const std::string& path, const std::vector<std::uint8_t>& bytes) {
+  write_file_durably(path, [&bytes](FileSink& out) {
+    // Two halves, so that the interruption tests can kill the process between them.
+    const std::size_t half = bytes.size() / 2;
+    out.append(bytes.data(), half);
+    fault_point("png");
+    out.append(bytes.data() + half, bytes.size() - half);
+  });
 }
 
 }  // namespace trainscape::io

@@ -1,22 +1,16 @@
 #include "trainscape/io/tile_journal.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
-#include <cerrno>
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <random>
-#include <sstream>
 
 #include "trainscape/error.hpp"
-#include "trainscape/io/config_file.hpp"
 #include "trainscape/io/fault.hpp"
+#include "trainscape/io/file.hpp"
 
 namespace fs = std::filesystem;
 
@@ -59,7 +53,7 @@ class Cursor {
     return value;
   }
   void take(void* out, std::size_t n) {
-    if (n > end_ - pos_) throw IoError(file_ + ": truncated tile file (ends inside a record)");
+    if (n > end_ - pos_) throw errors::in_file(file_, "truncated tile file (ends inside a record)");
     std::memcpy(out, bytes_.data() + pos_, n);
     pos_ += n;
   }
@@ -72,50 +66,33 @@ class Cursor {
   std::string file_;
 };
 
-std::string errno_text(int e) { return std::strerror(e); }
-
-void fsync_path(const std::string& path, int flags) {
-  const int fd = ::open(path.c_str(), flags);
-  if (fd < 0) return;  // best effort (e.g. a directory we may not open)
-  ::fsync(fd);
-  ::close(fd);
-}
-
 bool is_temporary(const fs::path& p) { return p.filename().string().find(kTmpMarker) != std::string::npos; }
 
 }  // namespace
 
 // ---- durable whole-file writes ---------------------------------------------------------------------
 
-void write_file_durably(const std::string& path, const std::string& bytes) {
-  static thread_local std::mt19937_64 salt{std::random_device{}()};
-  const std::string tmp = path + kTmpMarker + std::to_string(::getpid()) + "." + std::to_string(salt() % 1000000);
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw IoError(path + ": cannot create: " + errno_text(errno));
-  std::size_t written = 0;
-  int err = 0;
-  while (written < bytes.size()) {
-    // For the interruption tests: a kill here leaves half a temporary file and no finished one.
-    if (written > 0) fault_point("tile");
-    const std::size_t chunk = written == 0 ? std::max<std::size_t>(1, bytes.size() / 2) : bytes.size() - written;
-    const ssize_t n = ::write(fd, bytes.data() + written, chunk);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      err = errno;
-      break;
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (err == 0 && ::fsync(fd) != 0) err = errno;
-  if (::close(fd) != 0 && err == 0) err = errno;
-  if (err == 0 && std::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
-  if (err != 0) {
-    ::unlink(tmp.c_str());
-    throw IoError(path + ": cannot write: " + errno_text(err));
-  }
-  // The rename itself must reach the disk too.
-  fsync_path(fs::path(path).parent_path().empty() ? "." : fs::path(path).parent_path().string(), O_RDONLY | O_DIRECTORY);
+namespace {
+
+/// write_file_durably with the interruption tests' "tile" fault point between the two halves of
+/// the file: a kill there leaves half a temporary file and no finished one.
+void write_journal_file(const std::string& path, const std::string& bytes) {
+  write_file_durably(path, [&bytes](FileSink& out) {
+    const std::size_t half = bytes.empty() ? 0 : std::max<std::size_t>(1, bytes.size() / 2);
+    out.append(bytes.data(), half);
+    if (half > 0) fault_point("tile");
+    out.append(bytes.data() + half, bytes.size() - half);
+  });
 }
+
+/// Creates `dir` (and its parents) for journal files. `what` names it in the message.
+void create_directory(const std::string& dir, const std::string& what) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw errors::in_file(dir, "cannot create" + what + ": " + ec.message());
+}
+
+}  // namespace
 
 // ---- the file format -------------------------------------------------------------------------------
 
@@ -156,12 +133,12 @@ bool same_window(const Window& a, const Window& b) {
 TileFile read_tile_file(const std::string& path) {
   const std::string bytes = read_text_file(path);
   if (bytes.size() < sizeof kMagic + sizeof(std::uint64_t) || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
-    throw IoError(path + ": not a trainscape tile file (bad magic or too short)");
+    throw errors::in_file(path, "not a trainscape tile file (bad magic or too short)");
   }
   const std::size_t body = bytes.size() - sizeof(std::uint64_t);
   std::uint64_t stored = 0;
   std::memcpy(&stored, bytes.data() + body, sizeof stored);
-  if (stored != fnv1a(bytes.data(), body)) throw IoError(path + ": checksum mismatch (the tile file is corrupt)");
+  if (stored != fnv1a(bytes.data(), body)) throw errors::in_file(path, "checksum mismatch (the tile file is corrupt)");
 
   Cursor in(bytes, body, path);
   char magic[sizeof kMagic];
@@ -175,7 +152,7 @@ TileFile read_tile_file(const std::string& path) {
   f.cols = in.get<std::int32_t>();
   f.rows = in.get<std::int32_t>();
   const std::int32_t n = in.get<std::int32_t>();
-  if (f.cols < 1 || f.rows < 1 || n < 0) throw IoError(path + ": invalid tile file header");
+  if (f.cols < 1 || f.rows < 1 || n < 0) throw errors::in_file(path, "invalid tile file header");
   for (std::int32_t i = 0; i < n; ++i) {
     TileResult t;
     t.tile.index = in.get<std::int32_t>();
@@ -185,17 +162,17 @@ TileFile read_tile_file(const std::string& path) {
     t.tile.cols = in.get<std::int32_t>();
     const Tile& g = t.tile;
     if (g.rows < 1 || g.cols < 1 || g.row0 < 0 || g.col0 < 0 || g.row0 > f.rows - g.rows || g.col0 > f.cols - g.cols) {
-      throw IoError(path + ": tile " + std::to_string(g.index) + " lies outside the frame");
+      throw errors::in_file(path, "tile " + std::to_string(g.index) + " lies outside the frame");
     }
     const std::size_t pixels = static_cast<std::size_t>(g.rows) * static_cast<std::size_t>(g.cols);
-    if (pixels * (sizeof(double) + 1) > in.left()) throw IoError(path + ": truncated tile file");
+    if (pixels * (sizeof(double) + 1) > in.left()) throw errors::in_file(path, "truncated tile file");
     t.measure.resize(pixels);
     t.converged.resize(pixels);
     in.take(t.measure.data(), pixels * sizeof(double));
     in.take(t.converged.data(), pixels);
     f.tiles.push_back(std::move(t));
   }
-  if (in.left() != 0) throw IoError(path + ": trailing bytes after the last tile");
+  if (in.left() != 0) throw errors::in_file(path, "trailing bytes after the last tile");
   return f;
 }
 
@@ -211,16 +188,14 @@ bool TileJournal::exists(const std::string& dir) {
 std::string TileJournal::stored_config() const { return read_text_file(dir_ + "/config.yaml"); }
 
 void TileJournal::write_config(const RunConfig& config) const {
-  std::error_code ec;
-  fs::create_directories(dir_, ec);
-  if (ec) throw IoError(dir_ + ": cannot create the journal directory: " + ec.message());
-  write_file_durably(dir_ + "/config.yaml", to_yaml(config));
+  create_directory(dir_, " the journal directory");
+  write_journal_file(dir_ + "/config.yaml", to_yaml(config));
 }
 
 void TileJournal::remove() const {
   std::error_code ec;
   fs::remove_all(dir_, ec);
-  if (ec) throw IoError(dir_ + ": cannot remove the journal: " + ec.message());
+  if (ec) throw errors::cannot_remove(dir_, "the journal: " + ec.message());
 }
 
 std::string TileJournal::frame_pack(int frame) const { return dir_ + "/" + numbered("frame_", frame, ".pack"); }
@@ -228,10 +203,8 @@ std::string TileJournal::frame_dir(int frame) const { return dir_ + "/" + number
 
 void TileJournal::write_pack(const std::string& path, int frame, const Window& window,
                              const std::vector<TileResult>& tiles) const {
-  std::error_code ec;
-  fs::create_directories(dir_, ec);
-  if (ec) throw IoError(dir_ + ": cannot create the journal directory: " + ec.message());
-  write_file_durably(path, encode(frame, window, cols_, rows_, tiles));
+  create_directory(dir_, " the journal directory");
+  write_journal_file(path, encode(frame, window, cols_, rows_, tiles));
 }
 
 void TileJournal::on_run_start(const RunConfig& config, const Problem& /*problem*/) { set_frame_size(config); }
@@ -249,10 +222,8 @@ void TileJournal::on_frame_start(int /*frame*/, const Window& window, int /*tile
 bool TileJournal::on_tile_done(const TileProgress& p) {
   if (p.result == nullptr) return true;
   const std::string dir = frame_dir(p.frame);
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw IoError(dir + ": cannot create: " + ec.message());
-  write_file_durably(dir + "/" + numbered("tile_", p.result->tile.index, ".tile"),
+  create_directory(dir, "");
+  write_journal_file(dir + "/" + numbered("tile_", p.result->tile.index, ".tile"),
                      encode(p.frame, window_of_frame_, cols_, rows_, {*p.result}));
   return true;
 }
@@ -276,13 +247,14 @@ void TileJournal::verify() {
   std::error_code ec;
   std::vector<fs::path> entries;
   for (const auto& e : fs::directory_iterator(dir_, ec)) entries.push_back(e.path());
-  if (ec) throw IoError(dir_ + ": cannot list the journal: " + ec.message());
+  if (ec) throw errors::in_file(dir_, "cannot list the journal: " + ec.message());
   std::sort(entries.begin(), entries.end());
   auto check_header = [&](const fs::path& path, const TileFile& f, int frame) {
     if (f.frame != frame || (cols_ > 0 && (f.cols != cols_ || f.rows != rows_))) {
-      throw IoError(path.string() + ": holds frame " + std::to_string(f.frame) + " of a " + std::to_string(f.cols) +
-                    " x " + std::to_string(f.rows) + " run, not frame " + std::to_string(frame) + " of this one; " +
-                    "the journal belongs to a different config");
+      throw errors::in_file(path.string(), "holds frame " + std::to_string(f.frame) + " of a " +
+                                               std::to_string(f.cols) + " x " + std::to_string(f.rows) +
+                                               " run, not frame " + std::to_string(frame) +
+                                               " of this one; the journal belongs to a different config");
     }
   };
   for (const fs::path& p : entries) {
@@ -344,9 +316,9 @@ void TileJournal::restore(int frame, const Window& window, const std::vector<Til
       continue;
     }
     if (f.frame != frame || f.cols != cols || f.rows != rows || !same_window(f.window, window)) {
-      throw IoError(path + ": holds frame " + std::to_string(f.frame) + " of a " + std::to_string(f.cols) + " x " +
-                    std::to_string(f.rows) + " run with another window than this run's frame " +
-                    std::to_string(frame) + "; the journal belongs to a different config");
+      throw errors::in_file(path, "holds frame " + std::to_string(f.frame) + " of a " + std::to_string(f.cols) +
+                                      " x " + std::to_string(f.rows) + " run with another window than this run's frame " +
+                                      std::to_string(frame) + "; the journal belongs to a different config");
     }
     for (const TileResult& t : f.tiles) {
       if (load_values) put_tile(t, measure, converged);

@@ -80,6 +80,37 @@ struct DimensionEstimate {
   bool has_ci() const;  ///< both ci bounds are finite
 };
 
+/// Every field of a DimensionEstimate, each listed once: calls visit(name, member) for each, in
+/// this fixed order (the order of `trainscape dimension --json`). The HDF5 store (one attribute
+/// or dataset per field, named `name`; dimension_store.hpp) and the JSON printer walk this list,
+/// so a new field cannot be left out of either. Member types: double, int, std::int64_t, bool,
+/// std::string, std::vector<double>, and DimensionMethod (`method`; to_string / from_string
+/// give its stored name). E is DimensionEstimate or const DimensionEstimate.
+template <class E, class V>
+void visit_fields(E& e, V&& visit) {
+  visit("dimension", e.dimension);
+  visit("ci_low", e.ci_low);
+  visit("ci_high", e.ci_high);
+  visit("method", e.method);
+  visit("mode", e.mode);
+  visit("systematic", e.systematic);
+  visit("boot_low", e.boot_low);
+  visit("boot_high", e.boot_high);
+  visit("fit_se", e.fit_se);
+  visit("fit_min", e.fit_min);
+  visit("fit_max", e.fit_max);
+  visit("fit_points", e.fit_points);
+  visit("occupancy", e.occupancy);
+  visit("saturated", e.saturated);
+  visit("frames", e.frames);
+  visit("samples", e.samples);
+  visit("scales", e.scales);
+  visit("values", e.values);
+  visit("counts", e.counts);
+  visit("local", e.local);
+  visit("note", e.note);
+}
+
 /// "1.2345 [1.2011, 1.2702]", "1.8655" (no CI) or "n/a" (NaN), with `digits` decimals.
 std::string format_estimate(const DimensionEstimate& e, int digits = 4);
 

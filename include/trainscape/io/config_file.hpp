@@ -4,6 +4,9 @@
 #include <vector>
 
 #include "trainscape/config.hpp"
+// read_text_file lived here before file.hpp existed; callers that include only this header
+// still find it.
+#include "trainscape/io/file.hpp"
 
 namespace trainscape::io {
 
@@ -12,8 +15,5 @@ namespace trainscape::io {
 /// invalid or it is empty (only whitespace; `{}` selects every default). Messages start with
 /// the path.
 RunConfig load_config_file(const std::string& path, const std::vector<std::string>& overrides = {});
-
-/// The whole file as a string; throws IoError naming the path and the OS reason.
-std::string read_text_file(const std::string& path);
 
 }  // namespace trainscape::io

@@ -19,8 +19,10 @@
 ///            local                          float64 [m]  local dimensions between scales
 ///                                                         (porespy_median: porespy's slopes)
 ///
-/// Writing replaces an existing /dimension group. Errors throw IoError naming the file, the
-/// object and HDF5's reason.
+/// The attributes and datasets of a <method> group are DimensionEstimate's fields as listed by
+/// visit_fields (dimension/estimate.hpp), each under its field name: writer and reader both walk
+/// that list. Writing replaces an existing /dimension group. Errors throw IoError naming the
+/// file, the object and HDF5's reason.
 #include <string>
 #include <vector>
 

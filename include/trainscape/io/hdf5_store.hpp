@@ -8,7 +8,8 @@
 ///                                  median slope pooled over all frames; written when the run ends),
 ///                                  frames_completed (int64, updated after every frame)
 ///   /problem                attrs: nonlinearity, precision, phase_space, readout (strings),
-///                                  width, depth, target_dim, n_data, steps (int64)
+///                                  width, depth, target_dim, n_data, steps (int64): the settings
+///                                  listed by visit_settings (problem.hpp), plus n_data
 ///   /problem/X              float64 [N, d]   row-major, one example per row
 ///   /problem/Y              float64 [N, k]
 ///   /problem/probe          float64 [1, d]   the probe input (readout: probe)

@@ -9,9 +9,9 @@
 ///   frame_NNNNNN.pack           a frame's tiles in one file: the whole frame once a run has
 ///                               assembled it, or a shard's share of it; the tile files it
 ///                               replaces are then removed
-/// Every file is written under a temporary name, flushed to disk (fsync) and renamed into
-/// place, so each name holds either a complete, checksummed file or nothing; readers ignore and
-/// remove temporary leftovers (*.tmp.*).
+/// Every file is written with write_file_durably (file.hpp): under a temporary name, flushed to
+/// disk (fsync) and renamed into place, so each name holds either a complete, checksummed file or
+/// nothing; readers ignore and remove temporary leftovers (*.tmp.*).
 ///
 /// Tile and pack files share one binary layout (little-endian, as written by x86-64):
 ///   "TSTILE01" (8 bytes), int64 frame, float64 centre_x, centre_y, half_x, half_y,
@@ -92,11 +92,6 @@ struct TileFile {
   std::vector<TileResult> tiles;
 };
 TileFile read_tile_file(const std::string& path);
-
-/// Writes `bytes` to `path` durably: a temporary name in the same directory, fsync, rename, fsync
-/// of the directory. On failure the temporary is removed and IoError names `path` and the reason;
-/// an existing file at `path` is untouched.
-void write_file_durably(const std::string& path, const std::string& bytes);
 
 /// The first key, in the field table's order, whose value differs between two resolved configs
 /// (to_yaml texts), ignoring runtime.* and output.*; "" if they agree. `a_value` / `b_value`
