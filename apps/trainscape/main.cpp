@@ -11,9 +11,7 @@
 #include <string>
 
 #include "commands/commands.hpp"
-#include "dimension_command.hpp"
 #include "mpi_support.hpp"
-#include "stop_request.hpp"
 #include "trainscape/error.hpp"
 #include "trainscape/version.hpp"
 
@@ -67,7 +65,7 @@ void add_engine(CLI::App* cmd, std::string& engine) {
 int report(const Error& e, const MpiSession& mpi) {
   const bool everywhere = dynamic_cast<const ConfigError*>(&e) || dynamic_cast<const UsageError*>(&e);
   if (!(mpi.active() && mpi.rank() != 0 && everywhere)) {
-    std::fprintf(stderr, "trainscape: error: %s\n", one_line(e.what()).c_str());
+    std::fprintf(stderr, "trainscape: error: %s\n", errors::one_line(e.what()).c_str());
   }
   return e.exit_code();
 }
@@ -80,7 +78,7 @@ int main(int argc, char** argv) {
   try {
     mpi = std::make_unique<MpiSession>(argc, argv);
   } catch (const Error& e) {
-    std::fprintf(stderr, "trainscape: error: %s\n", one_line(e.what()).c_str());
+    std::fprintf(stderr, "trainscape: error: %s\n", errors::one_line(e.what()).c_str());
     return e.exit_code();
   }
   CLI::App app{"trainscape: maps where neural-network training converges or diverges across two "
@@ -155,8 +153,7 @@ int main(int argc, char** argv) {
   UncertaintyCommandOptions unc_opt;
   CLI::App* uncertainty = app.add_subcommand(
       "uncertainty", "Monte-Carlo uncertainty exponent (dimension by training random point pairs) of a config's window");
-  ConfigSource unc_source;
-  add_config_source(uncertainty, unc_source, "YAML config file (its phase_space window is used)");
+  add_config_source(uncertainty, unc_opt.config, "YAML config file (its phase_space window is used)");
   uncertainty->add_option("--points", unc_opt.points, "Base points (default 100000)")->check(CLI::Range(1LL, 1000000000LL));
   add_engine(uncertainty, unc_opt.engine);
   add_threads(uncertainty, unc_opt.threads);
@@ -167,7 +164,7 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    std::fprintf(stderr, "trainscape: error: %s (see trainscape --help)\n", one_line(e.what()).c_str());
+    std::fprintf(stderr, "trainscape: error: %s (see trainscape --help)\n", errors::one_line(e.what()).c_str());
     return static_cast<int>(ExitCode::Usage);
   }
 
@@ -186,11 +183,7 @@ int main(int argc, char** argv) {
       if (keys->parsed()) code = run_keys_command();
       if (dimension->parsed()) code = run_dimension_command(dim_opt, stdout);
       if (uncertainty->parsed()) {
-        unc_opt.config_path = unc_source.path;
-        unc_opt.overrides = unc_source.overrides;
         unc_opt.progress = !unc_opt.json && ::isatty(STDERR_FILENO);
-        unc_opt.stop = &stop_signal();
-        install_stop_handlers();
         code = run_uncertainty_command(unc_opt, stdout);
       }
     }
@@ -203,7 +196,7 @@ int main(int argc, char** argv) {
       std::_Exit(code);
     }
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "trainscape: internal error: %s\n", one_line(e.what()).c_str());
+    std::fprintf(stderr, "trainscape: internal error: %s\n", errors::one_line(e.what()).c_str());
     code = static_cast<int>(ExitCode::Internal);
   }
   return code;

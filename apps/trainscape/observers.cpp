@@ -56,7 +56,7 @@ void PngFrameWriter::on_frame_done(const FrameResult& frame) {
       {"trainscape.window", window_text(frame.window)},
       {"trainscape.config", config_yaml_},
   };
-  io::write_file_atomic(io::RunDirectory(dir_).frame_png(frame.index), io::encode_png(colourise(frame.measure), text));
+  io::write_png_file(io::RunDirectory(dir_).frame_png(frame.index), io::encode_png(colourise(frame.measure), text));
 }
 
 // ---- progress --------------------------------------------------------------------------------------

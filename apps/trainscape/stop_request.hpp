@@ -24,12 +24,3 @@ Interrupted stopped_error(const std::string& what, const std::string& kept, cons
 
 }  // namespace trainscape::app
 
-namespace trainscape::app {
-// TODO(io merge): replaced by trainscape::one_line in error.hpp.
-inline std::string one_line(std::string text) {
-  for (std::size_t i = 0; (i = text.find_first_of("\n\r", i)) != std::string::npos;) {
-    text.replace(i, 1, text[i] == '\n' ? "\\n" : "\\r");
-  }
-  return text;
-}
-}  // namespace trainscape::app

@@ -1,33 +1,15 @@
 #include "zoom_session.hpp"
 
-#include <unistd.h>
-
-#include <fcntl.h>
-
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 
 #include "observers.hpp"
 #include "stop_request.hpp"
+#include "trainscape/io/file.hpp"
 #include "trainscape/io/hdf5_store.hpp"
 #include "trainscape/problem.hpp"
 
 namespace trainscape::app {
-
-namespace {
-// TODO(io merge): io::sync_file
-void sync_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0 || ::fsync(fd) != 0) {
-    const int e = errno;
-    if (fd >= 0) ::close(fd);
-    throw IoError(path + ": cannot sync to disk: " + std::strerror(e));
-  }
-  ::close(fd);
-}
-}  // namespace
 
 ZoomSummary run_zoom_session(const RunConfig& config, const Engine& engine, const ZoomSession& session) {
   const Problem problem = make_problem(config);
@@ -56,7 +38,7 @@ ZoomSummary run_zoom_session(const RunConfig& config, const Engine& engine, cons
   }
   if (store) {
     store->close();
-    sync_file(session.run_file);
+    io::sync_file(session.run_file);
     if (session.journal != nullptr) session.journal->remove();
   }
   if (session.journal != nullptr) {

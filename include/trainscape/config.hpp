@@ -22,25 +22,26 @@ namespace trainscape {
 
 // ---- enums: each has to_string / from_string (from_string returns false on an unknown name) ----
 
-/// The hidden-layer nonlinearity (model.md section 1).
+/// The hidden-layer nonlinearity (docs/model.md#network).
 enum class Nonlinearity { Tanh, Relu, Identity };
 /// Which random generator draws X, Y, the initial weights and minibatch indices: native
 /// (random.hpp) or jax (jax_random.hpp: the notebook's exact arrays for seed 0).
 enum class DataRng { Native, Jax };
-/// How the jax generator's normal draws evaluate XLA's float64 erf_inv (jax-rng.md section 10):
-/// the C library's log1p with fused (FMA) or plain multiply-add Horner steps, or XLA:CPU's own
-/// Cephes log1p likewise. They differ only in the last bits of some draws.
+/// How the jax generator's normal draws evaluate XLA's float64 erf_inv
+/// (docs/jax-rng.md#erf_inv-variants): the C library's log1p with fused (FMA) or plain
+/// multiply-add Horner steps, or XLA:CPU's own Cephes log1p likewise. They differ only in the
+/// last bits of some draws.
 enum class JaxErfInv { LibmFma, LibmPlain, CephesFma, CephesPlain };
 /// Scalar type the network is trained in. Measures are always stored as float64.
 enum class Precision { Float64, Float32 };
-/// The two hyperparameters an image spans (model.md section 4).
+/// The two hyperparameters an image spans (docs/model.md#phase-spaces).
 ///  - LrVsLr: x = learning rate of the even layers (W_0, W_2, ...), y = of the odd layers.
 ///  - OffsetAtInitVsLr: x = an offset added to every entry of W_0 once, at initialisation (the
 ///    paper's words); y = one learning rate for all layers.
 ///  - OffsetEveryStepVsLr: the same offset added to W_0 before EVERY step, ahead of the loss and
 ///    gradient (what the notebook did, and what produced the paper's 1.98 panel).
 enum class PhaseSpaceKind { LrVsLr, OffsetAtInitVsLr, OffsetEveryStepVsLr };
-/// What a pixel's stored value is (model.md section 5).
+/// What a pixel's stored value is (docs/model.md#readout).
 ///  - Loss: the signed convergence measure (< 0 trained, > 0 diverged).
 ///  - Probe: the network's first output at the fixed probe input after training (NaN or +-inf
 ///    when training blew up); the class is still the loss rule's.
@@ -61,7 +62,7 @@ bool from_string(const std::string& name, JaxErfInv& out);
 
 // ---- small value types used by the sections ----
 
-/// Dataset size rule (model.md section 2). YAML: `params` | `single` | a positive integer.
+/// Dataset size rule (docs/model.md#dataset-size). YAML: `params` | `single` | a positive integer.
 struct DataSize {
   enum class Kind { Params, Single, Count };
   Kind kind = Kind::Params;  ///< Params: N = ratio * n_params / target_dim (identity: width * ratio)
@@ -186,7 +187,7 @@ struct ConfigKeyDoc {
 };
 std::vector<ConfigKeyDoc> config_reference();
 
-/// Dataset size N implied by the model and data sections (model.md section 2):
+/// Dataset size N implied by the model and data sections (docs/model.md#dataset-size):
 /// single -> 1; <int> -> that count; params -> trunc(ratio * n_params / target_dim), except the
 /// identity network, which uses trunc(width * ratio) as the notebook does. Never below 1 for a
 /// valid config (validate_config refuses N < 1).

@@ -30,12 +30,12 @@ void prepare_output_dir(const std::string& dir, bool overwrite) {
   std::error_code ec;
   const fs::path path(dir);
   if (fs::exists(path, ec)) {
-    if (!fs::is_directory(path, ec)) throw IoError(dir + ": exists and is not a directory");
+    if (!fs::is_directory(path, ec)) throw errors::in_file(dir, "exists and is not a directory");
     std::vector<fs::path> previous;
     for (const auto& entry : fs::directory_iterator(path, ec)) {
       if (is_run_output(entry.path())) previous.push_back(entry.path());
     }
-    if (ec) throw IoError(dir + ": cannot list: " + ec.message());
+    if (ec) throw errors::in_file(dir, "cannot list: " + ec.message());
     std::sort(previous.begin(), previous.end());
     if (!previous.empty()) {
       if (!overwrite) {
@@ -44,12 +44,12 @@ void prepare_output_dir(const std::string& dir, bool overwrite) {
       }
       for (const auto& p : previous) {
         fs::remove_all(p, ec);
-        if (ec) throw IoError(p.string() + ": cannot remove: " + ec.message());
+        if (ec) throw errors::cannot_remove(p.string(), ec.message());
       }
     }
   } else {
     fs::create_directories(path, ec);
-    if (ec) throw IoError(dir + ": cannot create the run directory: " + ec.message());
+    if (ec) throw errors::in_file(dir, "cannot create the run directory: " + ec.message());
   }
   // Fail now, not after the first frame, if we cannot write here.
   if (::access(dir.c_str(), W_OK) != 0) throw IoError(dir + ": the run directory is not writable");

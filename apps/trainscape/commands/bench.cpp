@@ -17,12 +17,8 @@ int run_bench_command(const BenchOptions& opt) {
   const auto engine = make_engine(opt.engine);
   // The benchmark holds every pixel's outcome and hyperparameters plus an engine batch; about
   // 32 bytes per pixel were measured at --pixels 2^28 (8.6 GB).
-  const double available = io::physical_memory_bytes();
-  if (available > 0 && 32.0 * opt.pixels > 0.8 * available) {
-    throw UsageError("--pixels " + std::to_string(opt.pixels) + " needs about " +
-                     std::to_string(static_cast<long long>(32.0 * opt.pixels / 1073741824.0)) +
-                     " GiB of memory, more than 80% of this machine's; use fewer pixels");
-  }
+  io::refuse_if_exceeds_memory<UsageError>(32.0 * opt.pixels, "--pixels " + std::to_string(opt.pixels), "",
+                                           "use fewer pixels");
   const BenchResult r = run_benchmark(config, *engine, opt.pixels, opt.steps, config.runtime.threads);
   std::printf("%lld pixels x %d steps in %.3f s (%.0f flops per pixel-step)\n", static_cast<long long>(r.pixels),
               r.steps, r.seconds, r.flops_per_pixel_step);

@@ -2,7 +2,8 @@
 /// The subcommands of the trainscape tool: one plain option struct and one run_* function each
 /// (one .cpp per command in this folder). main.cpp parses the command line into these structs
 /// and calls the function; each returns the process exit code or throws trainscape::Error.
-/// `dimension` and `uncertainty` live in ../dimension_command.hpp.
+#include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,58 @@ struct BenchOptions {
 };
 /// `bench`: trains a block of pixels and prints the rate (last line machine-readable).
 int run_bench_command(const BenchOptions& options);
+
+/// `dimension` and `uncertainty`:
+///
+///   trainscape dimension INPUT [--json] [--write] [--threshold T]
+///     INPUT is a run.h5 written by `trainscape zoom` (recognised by the HDF5 signature, or by a
+///     .h5 / .hdf5 name) or an image file stb_image reads (PNG, JPEG, BMP, GIF, TGA, PNM, ...).
+///     Run: every estimator recomputed from each stored frame's measure and for the sequence,
+///     without training (phase = sign of the measure). Image: pixels whose luminance
+///     0.2126 R + 0.7152 G + 0.0722 B (8-bit values; alpha composited over white) is below T
+///     (default 128) are "set"; the image is read top row first, as numpy/imageio do.
+///     --json prints one JSON object (NaN as null); --write stores the run's results in run.h5
+///     under /dimension (io/dimension_store.hpp).
+///
+///     JSON: an image gives {"input", "kind": "image", "rows", "cols", "channels", "threshold",
+///     "set_pixels", "set_fraction", "thin_set", "porespy_median", "boxcount_fit", "pair"}; a run
+///     gives {"input", "kind": "run", "frames_completed", "stored_dimension", "frames": [{"index",
+///     "rows", "cols", "window": [x_min, x_max, y_min, y_max], "porespy_median", "boxcount_fit",
+///     "pair"}, ...], "sequence": {"porespy_median", "boxcount_fit", "pair"}}. Each estimator is
+///     {"dimension", "ci": [low, high] (not for porespy_median), "method", "mode", "systematic",
+///     "bootstrap": [low, high], "fit_se", "fit_range": [min, max], "fit_points", "occupancy" and
+///     "saturated" (boxcount_fit), "frames", "samples", "scales", "values", "counts", "local",
+///     "note"} -- the fields of DimensionEstimate.
+///
+///   trainscape uncertainty CONFIG [--points M] [--set K=V ...] [--engine NAME] [--threads N]
+///                                 [--seed S] [--json]
+///     The Monte-Carlo uncertainty exponent (docs/dimension.md#uncertainty-exponent) of the
+///     config's first window (phase_space.x / .y), trained with the engine.
+///
+/// Both print to `out` and throw trainscape::Error subclasses for user-caused failures (IoError =
+/// exit 4 for missing, unreadable, truncated or foreign files).
+struct DimensionCommandOptions {
+  std::string input;
+  bool json = false;
+  bool write = false;
+  double threshold = 128.0;  ///< image pixels with luminance < threshold are "set"; 0..256
+  int resamples = 2000;      ///< bootstrap resamples
+  std::uint64_t seed = 0;    ///< bootstrap seed
+};
+int run_dimension_command(const DimensionCommandOptions& options, std::FILE* out);
+
+struct UncertaintyCommandOptions {
+  ConfigSource config;
+  std::int64_t points = 100000;
+  std::string engine = kDefaultEngine;
+  int threads = -1;  ///< -1: the config's runtime.threads
+  std::uint64_t seed = 0;
+  bool json = false;
+  bool progress = false;  ///< draw a progress line on stderr
+};
+/// A stop request (SIGINT / SIGTERM) ends sampling at the next round: the estimate from the
+/// points so far is printed, then Interrupted is thrown (exit 130 / 143).
+int run_uncertainty_command(const UncertaintyCommandOptions& options, std::FILE* out);
 
 /// `keys`: the config reference as a Markdown table (the README embeds exactly this output).
 int run_keys_command();

@@ -1,5 +1,5 @@
 // What several commands share: loading a config with its overrides, and the memory refusal.
-#include <cstdio>
+#include <string>
 
 #include "commands.hpp"
 #include "trainscape/error.hpp"
@@ -12,18 +12,11 @@ namespace trainscape::app {
 RunConfig load_run_config(const ConfigSource& source) { return io::load_config_file(source.path, source.overrides); }
 
 void check_frame_memory(const RunConfig& config, const std::string& source) {
-  const double available = io::physical_memory_bytes();
-  if (available <= 0) return;  // unknown: let the allocation decide
   const auto& r = config.render.resolution;
-  const double needed = static_cast<double>(zoom_memory_bytes(r.cols, r.rows));
-  if (needed > 0.8 * available) {
-    char msg[256];
-    std::snprintf(msg, sizeof msg,
-                  ": render.resolution = [%d, %d] needs about %.1f GiB of memory, more than 80%% of this "
-                  "machine's %.1f GiB; lower the resolution",
-                  r.cols, r.rows, needed / 1073741824.0, available / 1073741824.0);
-    throw ConfigError(source + msg);
-  }
+  io::refuse_if_exceeds_memory<ConfigError>(static_cast<double>(zoom_memory_bytes(r.cols, r.rows)),
+                                            source + ": render.resolution = [" + std::to_string(r.cols) + ", " +
+                                                std::to_string(r.rows) + "]",
+                                            "", "lower the resolution");
 }
 
 }  // namespace trainscape::app

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -120,7 +119,7 @@ int run_merge_command(const MergeOptions& opt) {
   if (std::rename(session.run_file.c_str(), run.run_file().c_str()) != 0) {
     const int e = errno;
     fs::remove(session.run_file, ec);
-    throw IoError(run.run_file() + ": cannot move the merged file into place: " + std::strerror(e));
+    throw errors::in_file(run.run_file(), "cannot move the merged file into place: " + errors::os_reason(e));
   }
   if (opt.quiet) std::printf("%.17g\n", result.dimension);
   return 0;

@@ -45,7 +45,7 @@ void parse_shard(const std::string& text, int& index, int& count) {
       ok = false;
     }
   }
-  if (!ok) throw UsageError("--shard " + text + ": expected I/N with 0 <= I < N, e.g. --shard 0/4");
+  if (!ok) throw errors::option_value("--shard", text, "expected I/N with 0 <= I < N, e.g. --shard 0/4");
 }
 
 bool progress_wanted(const ZoomOptions& opt) { return !opt.quiet && ::isatty(STDERR_FILENO); }
@@ -183,7 +183,7 @@ int run_zoom_mpi(const ZoomOptions& opt, const RunConfig& config, const Engine& 
     }
   } catch (const Error& e) {
     // One rank failing alone would leave the others waiting in the next collective step.
-    std::fprintf(stderr, "trainscape: error: rank %d: %s\n", mpi.rank(), one_line(e.what()).c_str());
+    std::fprintf(stderr, "trainscape: error: rank %d: %s\n", mpi.rank(), errors::one_line(e.what()).c_str());
     std::fflush(stderr);
     mpi.abort(e.exit_code());
   }

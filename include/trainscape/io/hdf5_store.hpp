@@ -13,7 +13,7 @@
 ///   /problem/X              float64 [N, d]   row-major, one example per row
 ///   /problem/Y              float64 [N, k]
 ///   /problem/probe          float64 [1, d]   the probe input (readout: probe)
-///   /problem/weights/0 ..   float64, initial W_l in model.md's orientation ([fan_in, fan_out];
+///   /problem/weights/0 ..   float64, initial W_l as in docs/model.md#initial-weights ([fan_in, fan_out];
 ///     /problem/weights/{L-1}        W_0 is [d, n])
 ///   /problem/minibatch_indices  int64 [T, B]   only when training.batch is not full
 ///   /frames/000000, ...     attrs: x_min, x_max, y_min, y_max (log10, float64),

@@ -21,10 +21,6 @@ std::vector<std::uint8_t> encode_png(const Image<std::array<std::uint8_t, 3>>& r
 /// naming the path and the reason), with the interruption tests' "png" fault point between the
 /// two halves of the file.
 void write_png_file(const std::string& path, const std::vector<std::uint8_t>& bytes);
-/// The former name of write_png_file, kept until the tool's observers call the new one.
-inline void write_file_atomic(const std::string& path, const std::vector<std::uint8_t>& bytes) {
-  write_png_file(path, bytes);
-}
 
 /// CRC-32 (ISO-HDLC, as PNG uses) of a byte range.
 std::uint32_t crc32(const std::uint8_t* data, std::size_t size, std::uint32_t crc = 0);
