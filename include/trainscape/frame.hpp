@@ -47,4 +47,8 @@ struct TileProgress {
   const TileResult* result = nullptr; ///< the tile that just finished
 };
 
+/// Fills edges, boxcount, dimension and edge_pixels of a frame from its measure (not `robust`,
+/// which needs the sequence: see DimensionAccumulator).
+void analyse_frame(FrameResult& frame);
+
 }  // namespace trainscape
