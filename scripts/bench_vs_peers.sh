@@ -11,7 +11,8 @@
 # OPENBLAS_NUM_THREADS are exported as THREADS, and each peer gets --threads THREADS (the NumPy
 # peer runs THREADS worker threads over pixel chunks with single-threaded BLAS; the PyTorch peer
 # runs --workers THREADS processes over outer batches, each with torch.set_num_threads(1) and
-# single-threaded BLAS, which measured faster than one process with THREADS intra-op threads).
+# single-threaded BLAS: 4 times as fast, on a busy 2-core machine, as one process with THREADS
+# intra-op threads).
 #
 # Usage: scripts/bench_vs_peers.sh [--res 64] [--steps 100] [--threads 2] [--build build]
 #                                  [--reference-pixels 1024] [--repeat 1] [--no-install] [--skip-torch]
@@ -23,7 +24,7 @@
 # run is skipped with a message.
 # BLAS: the script prints which BLAS library NumPy (and PyTorch) actually load, and refuses
 # (exit 3, no table) to compare against a peer that runs on Debian's reference BLAS
-# (/usr/lib/x86_64-linux-gnu/blas/libblas.so.3): that would make the peer look several times
+# (/usr/lib/x86_64-linux-gnu/blas/libblas.so.3): that would make the peer look about 3 times
 # slower than it is. Fix: update-alternatives --set libblas.so.3-x86_64-linux-gnu
 # /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 (there is no option to compare anyway).
 # Exit codes: 0 done, 1 a trainscape binary is missing or failed, 2 bad command line,
@@ -81,8 +82,8 @@ for f in "$bin" "$ceiling_bin"; do
 done
 
 # The same thread count for everyone: the engines (runtime.threads below), the ceiling (its
-# argument), OpenBLAS/OpenMP in the peers (these variables; the NumPy peer lowers its BLAS threads
-# to THREADS / workers itself) and PyTorch (torch.set_num_threads(THREADS) in the peer).
+# argument), OpenBLAS/OpenMP (these variables) and the peers (--threads THREADS: each splits it
+# into workers x THREADS / workers BLAS or torch threads and sets these variables to the latter).
 export OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
 
 work=$(mktemp -d)
@@ -93,7 +94,7 @@ model:       {width: 16, depth: 2, nonlinearity: tanh, target_dim: 1}
 data:        {size: params, ratio: 1.0, rng: native, seed: 0}
 training:    {steps: $steps, batch: full, precision: $1}
 phase_space: {kind: lr_vs_lr, x: [-3.0, 6.0], y: [-3.0, 6.0]}
-render:      {resolution: $res}
+render:      {resolution: $((res < 16 ? 16 : res))}
 runtime:     {threads: $threads, tile: 64}
 EOF
 }
@@ -151,10 +152,12 @@ probe_blas() {  # label script args...
 if [ "$run_numpy" = 1 ]; then probe_blas "numpy peer" peer_numpy.py "${numpy_args[@]}"; fi
 if [ "$run_torch" = 1 ]; then probe_blas "torch peer" peer_torch.py "${torch_args[@]}"; fi
 if [ ${#refuse[@]} -gt 0 ]; then
+  who=${refuse[0]}
+  [ ${#refuse[@]} -gt 1 ] && who="${refuse[0]} and the ${refuse[1]}"
   cat >&2 <<EOF
-bench_vs_peers: REFUSED: the ${refuse[*]} runs on Debian's reference BLAS (netlib, unoptimised:
-  several times slower than OpenBLAS on these products), so ratios against it would flatter
-  trainscape. No table is printed. Point libblas.so.3 at OpenBLAS and run again:
+bench_vs_peers: REFUSED: the $who run(s) on Debian's reference BLAS (netlib, unoptimised: the
+  NumPy peer measured about 3 times slower on it than on OpenBLAS), so ratios against it would
+  flatter trainscape. No table is printed. Point libblas.so.3 at OpenBLAS and run again:
     apt-get install libopenblas0-pthread
     update-alternatives --set libblas.so.3-x86_64-linux-gnu /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3
   (or update-alternatives --auto libblas.so.3-x86_64-linux-gnu once OpenBLAS is installed).

@@ -168,7 +168,7 @@ def train_chunk(problem, lr0, lr1, steps, nonlin):
     W0 = np.ascontiguousarray(np.broadcast_to(W0_init[:, None, :], (n, P, n)))   # W0[:, p, :] is pixel p's
     W1 = np.ascontiguousarray(np.broadcast_to(W1_init[:, 0], (P, n)))            # W1[p] is pixel p's
     W0_flat = W0.reshape(n, P * n)
-    Z = np.empty((N, P, n))            # pre-activations, then (relu) kept for the derivative
+    Z = np.empty((N, P, n))            # pre-activations
     H = np.empty((N, P, n))            # activations, then the back-propagated signal D0
     Z_flat, H_flat = Z.reshape(N, P * n), H.reshape(N, P * n)
     G0 = np.empty((n, P, n))
@@ -187,7 +187,7 @@ def train_chunk(problem, lr0, lr1, steps, nonlin):
         # forward
         np.matmul(X, W0_flat, out=Z_flat)                        # heavy product 1
         if nonlin == 'tanh':
-            np.multiply(Z, s0 * SQRT2, out=Z)                    # s0 = 1/4: folding is exact
+            np.multiply(Z, s0 * SQRT2, out=Z)                    # sqrt2 * (s0 z); exact fold for width 16 (s0 = 1/4)
             np.tanh(Z, out=H)
         elif nonlin == 'relu':
             np.multiply(Z, s0, out=Z)
