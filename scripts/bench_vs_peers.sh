@@ -88,6 +88,9 @@ export OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads MKL_NUM_THREADS=$t
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# tile: auto, as a zoom uses it (res / 8 pixels a side, 8..64): the tiles are what the threads share,
+# so a fixed 64-pixel tile would train a 64 x 64 grid as one tile on one thread (until 2026-12-03
+# this script did that, and compared one trainscape thread with two of each peer's).
 write_config() {  # precision
   cat > "$work/bench_$1.yaml" <<EOF
 model:       {width: 16, depth: 2, nonlinearity: tanh, target_dim: 1}
@@ -95,7 +98,7 @@ data:        {size: params, ratio: 1.0, rng: native, seed: 0}
 training:    {steps: $steps, batch: full, precision: $1}
 phase_space: {kind: lr_vs_lr, x: [-3.0, 6.0], y: [-3.0, 6.0]}
 render:      {resolution: $((res < 16 ? 16 : res))}
-runtime:     {threads: $threads, tile: 64}
+runtime:     {threads: $threads, tile: auto}
 EOF
 }
 write_config float64

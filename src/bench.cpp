@@ -57,6 +57,7 @@ BenchResult run_benchmark(const RunConfig& config, const Engine& engine, int pix
   r.pixels = pixels;
   r.steps = problem.steps;
   r.threads = used_threads;
+  r.tiles = n_tiles;
   r.engine = engine.name();
   r.precision = to_string(problem.precision);
   r.flops_per_pixel_step = flops_per_pixel_step(problem);

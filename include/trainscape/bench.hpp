@@ -31,7 +31,8 @@ struct BenchResult {
   double flops_per_pixel_step = 0.0;
   std::string engine;              ///< engine name
   std::string precision;           ///< float64 | float32
-  int threads = 1;
+  int threads = 1;                 ///< threads asked for (0 resolved to the core count)
+  int tiles = 0;                   ///< units of work; fewer tiles than threads leaves threads idle
   std::int64_t pixels = 0;
   int steps = 0;
 };

@@ -22,8 +22,15 @@ int run_bench_command(const BenchOptions& opt) {
   const BenchResult r = run_benchmark(config, *engine, opt.pixels, opt.steps, config.runtime.threads);
   std::printf("%lld pixels x %d steps in %.3f s (%.0f flops per pixel-step)\n", static_cast<long long>(r.pixels),
               r.steps, r.seconds, r.flops_per_pixel_step);
-  std::printf("pixel_steps_per_s=%.6g gflops=%.4g engine=%s precision=%s threads=%d\n", r.pixel_steps_per_s, r.gflops,
-              r.engine.c_str(), r.precision.c_str(), r.threads);
+  if (r.tiles < r.threads) {
+    // A rate measured with idle threads is not the rate of `threads` threads.
+    std::fprintf(stderr,
+                 "trainscape: warning: %d tiles for %d threads: %d threads idle; use a smaller runtime.tile "
+                 "or more --pixels\n",
+                 r.tiles, r.threads, r.threads - r.tiles);
+  }
+  std::printf("pixel_steps_per_s=%.6g gflops=%.4g engine=%s precision=%s threads=%d tiles=%d\n", r.pixel_steps_per_s,
+              r.gflops, r.engine.c_str(), r.precision.c_str(), r.threads, r.tiles);
   return 0;
 }
 
