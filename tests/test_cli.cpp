@@ -178,9 +178,15 @@ TEST_CASE("cli: bench prints the machine-readable rate as its last line", "[cli]
     REQUIRE(r.code == 0);
     const auto last = r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1);
     CHECK_THAT(last, Catch::StartsWith("pixel_steps_per_s="));
-    CHECK_THAT(last, Catch::Contains(std::string(" engine=") + engine + " precision=float64 threads=1\n"));
+    CHECK_THAT(last, Catch::Contains(std::string(" engine=") + engine + " precision=float64 threads=1 tiles=1\n"));
     CHECK_THAT(r.out, Catch::StartsWith("64 pixels x 5 steps in "));
+    CHECK(r.err.empty());
   }
+  // One 8 x 8 tile cannot keep two threads busy: the rate would be one thread's, so say so.
+  const Result idle = s.run("bench tiny.yaml --pixels 64 --steps 5 --threads 2");
+  REQUIRE(idle.code == 0);
+  CHECK_THAT(idle.err, Catch::Contains("warning: 1 tiles for 2 threads: 1 threads idle"));
+  CHECK_THAT(idle.out, Catch::Contains("threads=2 tiles=1\n"));
   check_one_line_error(s.run("bench tiny.yaml --pixels 0"), 2, "--pixels");
   check_one_line_error(s.run("bench tiny.yaml --engine nope"), 3, "unknown engine 'nope'");
 }
