@@ -234,7 +234,7 @@ TEST_CASE("shards: killed shard reruns alone, merge names what is missing", "[sh
   check_same_run(s.dir / "ref", s.dir / "out");
 }
 
-TEST_CASE("resume: more frames extend a finished or an interrupted run; nothing else may change", "[resume][cli]") {
+TEST_CASE("resume: more frames extend a finished or an interrupted run -- nothing else may change", "[resume][cli]") {
   ResumeFixture s;  // ref/: 3 frames
   REQUIRE(s.run("zoom run.yaml --out two -q --set zoom.frames=2").code == 0);
   const std::string two_h5 = slurp(s.dir / "two/run.h5");
