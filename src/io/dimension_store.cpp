@@ -11,6 +11,7 @@
 #include <system_error>
 #include <vector>
 
+#include "dimension_store_h5.hpp"
 #include "trainscape/error.hpp"
 #include "trainscape/version.hpp"
 

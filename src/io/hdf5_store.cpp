@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "dimension_store_h5.hpp"
 #include "trainscape/error.hpp"
 #include "trainscape/io/dimension_store.hpp"
 #include "trainscape/io/fault.hpp"
