@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "dimension_store_h5.hpp"
+#include "fault.hpp"
 #include "trainscape/error.hpp"
 #include "trainscape/io/dimension_store.hpp"
-#include "trainscape/io/fault.hpp"
 #include "trainscape/io/machine.hpp"
 #include "trainscape/version.hpp"
 

@@ -7,8 +7,8 @@
 #include <cstring>
 #include <unistd.h>
 
+#include "fault.hpp"
 #include "trainscape/error.hpp"
-#include "trainscape/io/fault.hpp"
 
 namespace trainscape::io {
 

@@ -14,9 +14,9 @@
 #include <random>
 #include <sstream>
 
+#include "fault.hpp"
 #include "trainscape/error.hpp"
 #include "trainscape/io/config_file.hpp"
-#include "trainscape/io/fault.hpp"
 
 namespace fs = std::filesystem;
 
