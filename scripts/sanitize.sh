@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the whole project and test suite with AddressSanitizer + UndefinedBehaviorSanitizer in
 # ./build-sanitize (with the fault points the interruption tests need) and runs every test under
-# them. Any report fails the run (halt_on_error), and so does any failing test (exit status 1).
+# them. Any report fails the run (halt_on_error), and so does any failing test (ctest's status).
 # Part of CI (.ci/run). Usage: scripts/sanitize.sh [ctest arguments, e.g. -R config]
 set -euo pipefail
 cd "$(dirname "$0")/.."
