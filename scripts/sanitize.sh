@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Builds the whole project and test suite with AddressSanitizer + UndefinedBehaviorSanitizer in
-# ./build-sanitize and runs every test under them. Any report fails the run (halt_on_error).
-# Usage: scripts/sanitize.sh [ctest arguments, e.g. -R config]
+# ./build-sanitize (with the fault points the interruption tests need) and runs every test under
+# them. Any report fails the run (halt_on_error), and so does any failing test (ctest's status).
+# Part of CI (.ci/run). Usage: scripts/sanitize.sh [ctest arguments, e.g. -R config]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install_deps.sh
+scripts/install_deps.sh  # g++ brings libasan and libubsan
 flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRAINSCAPE_FAULT_INJECTION=ON \
       -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_C_FLAGS="$flags" \
       -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
 cmake --build build-sanitize -j"$(nproc)"

@@ -212,7 +212,7 @@ TEST_CASE("dimension: a sequence is the median of its frames, a blank frame is s
   CHECK(seq.pair.ci_high > r_flake.pair.dimension - 0.01);
 }
 
-TEST_CASE("dimension: speckle saturates box counting; the pair estimator reads 2", "[dimension]") {
+TEST_CASE("dimension: speckle saturates box counting -- the pair estimator reads 2", "[dimension]") {
   // Independent pixels, half set: every box is occupied and every lag differs half the time.
   sh::Mask m(256, 256, 0);
   std::uint64_t x = 12345;

@@ -239,7 +239,7 @@ TEST_CASE("probe readout is the network's output at the probe input after traini
   CHECK(o.converged == reference::outcome(loss_readout, point).converged);
 }
 
-TEST_CASE("train_cancellable: unset, the same bits as train; set, it returns without training", "[engine]") {
+TEST_CASE("train_cancellable: unset, the same bits as train -- set, it returns without training", "[engine]") {
   const Problem p = problem_from("model: {width: 8}\ntraining: {steps: 50}\n");
   std::vector<HyperPoint> points;
   for (int i = 0; i < 40; ++i) points.push_back({std::pow(10.0, -2.0 + 0.15 * i), std::pow(10.0, 3.0 - 0.12 * i)});

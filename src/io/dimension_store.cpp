@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "dimension_store_h5.hpp"
 #include "hdf5_file.hpp"
 #include "trainscape/error.hpp"
 #include "trainscape/version.hpp"

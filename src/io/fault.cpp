@@ -1,4 +1,4 @@
-#include "trainscape/io/fault.hpp"
+#include "fault.hpp"
 
 #include <atomic>
 #include <csignal>

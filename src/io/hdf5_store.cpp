@@ -10,10 +10,12 @@
 #include <utility>
 #include <vector>
 
+#include "dimension_store_h5.hpp"
+#include "fault.hpp"
 #include "hdf5_file.hpp"
 #include "trainscape/error.hpp"
 #include "trainscape/io/dimension_store.hpp"
-#include "trainscape/io/fault.hpp"
+#include "trainscape/io/machine.hpp"
 #include "trainscape/version.hpp"
 
 #ifndef TRAINSCAPE_GIT_DESCRIBE

@@ -4,8 +4,8 @@
 
 #include <cstring>
 
+#include "fault.hpp"
 #include "trainscape/error.hpp"
-#include "trainscape/io/fault.hpp"
 #include "trainscape/io/file.hpp"
 
 namespace trainscape::io {

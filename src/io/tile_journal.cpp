@@ -8,8 +8,9 @@
 #include <cstring>
 #include <filesystem>
 
+#include "fault.hpp"
 #include "trainscape/error.hpp"
-#include "trainscape/io/fault.hpp"
+#include "trainscape/io/config_file.hpp"
 #include "trainscape/io/file.hpp"
 
 namespace fs = std::filesystem;

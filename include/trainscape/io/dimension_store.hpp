@@ -1,6 +1,7 @@
 #pragma once
 /// Dimension estimates in run.h5 (written by `trainscape dimension RUN --write`, and by the zoom
-/// store through write_frame_dimensions / write_sequence_dimensions). Layout, format_version 1:
+/// store through write_frame_dimensions / write_sequence_dimensions, declared in the internal
+/// src/io/dimension_store_h5.hpp). Layout, format_version 1:
 ///
 ///   /dimension                       attrs: format_version = 1 (int64),
 ///                                           trainscape_version (string)
@@ -28,24 +29,12 @@
 
 #include "trainscape/dimension/estimate.hpp"
 
-namespace H5 {
-class Group;
-}
-
 namespace trainscape::io {
 
 /// Replaces /dimension of the existing run file `path` with these reports (frame_indices[i] is
 /// the index of frames[i], as in /frames).
 void write_run_dimensions(const std::string& path, const std::vector<int>& frame_indices,
                           const std::vector<DimensionReport>& frames, const DimensionReport& sequence);
-
-/// For a writer that holds the file open (the zoom store), with `root` the file's root group:
-/// writes the report of frame `index` as /dimension/frames/NNNNNN (creating /dimension and
-/// /dimension/frames when absent; replacing that frame's group when present) ...
-void write_frame_dimensions(H5::Group& root, int index, const DimensionReport& report, const std::string& file);
-/// ... and the sequence's as /dimension/sequence (replaced when present). `file` names the file
-/// in error messages.
-void write_sequence_dimensions(H5::Group& root, const DimensionReport& report, const std::string& file);
 
 /// What /dimension holds, read back (tests, tools).
 struct StoredDimensions {
