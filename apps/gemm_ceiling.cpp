@@ -77,8 +77,9 @@ int main(int argc, char** argv) {
     double fb, fm, gb, gm;
     measure(N, n, n * P, threads, seconds, fb, fm);
     measure(n, N, n * P, threads, seconds, gb, gm);
-    std::printf("P=%d forward (%dx%d)(%dx%d): best %.1f median %.1f GFLOP/s; gradient (%dx%d)(%dx%d): best %.1f median %.1f GFLOP/s\n",
-                P, N, n, n, n * P, fb, fm, n, N, N, n * P, gb, gm);
+    std::printf(
+        "P=%d forward (%dx%d)(%dx%d): best %.1f median %.1f GFLOP/s; gradient (%dx%d)(%dx%d): best %.1f median %.1f GFLOP/s\n",
+        P, N, n, n, n * P, fb, fm, n, N, N, n * P, gb, gm);
     ceiling = std::max(ceiling, 2.0 / (1.0 / fb + 1.0 / gb));
   }
   std::printf("threads=%d simd=%s\n", threads, Eigen::SimdInstructionSetsInUse());

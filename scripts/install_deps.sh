@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages trainscape needs to build and test, skipping any already there.
-# Needs root (or sudo) only when something is missing. Usage: scripts/install_deps.sh
+# Needs root (or sudo) only when something is missing. Usage: scripts/install_deps.sh [--tests]
+# (--tests: also what only the test suite needs, clang-format for the format check).
 set -euo pipefail
 
 packages=(g++ make cmake pkg-config git
           libeigen3-dev libcli11-dev libhdf5-dev hdf5-tools catch2 libstb-dev libyaml-cpp-dev
           openmpi-bin libopenmpi-dev openssh-client)  # MPI: mpirun -n R trainscape zoom (its launcher wants ssh)
+
+if [ "${1:-}" = "--tests" ]; then
+  packages+=(clang-format)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

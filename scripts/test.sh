@@ -4,5 +4,6 @@
 # through ctest (which fails if no test was found).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/install_deps.sh --tests
 scripts/build.sh -DTRAINSCAPE_WARNINGS_AS_ERRORS=ON -DTRAINSCAPE_FAULT_INJECTION=ON
 ctest --test-dir build --output-on-failure --no-tests=error -j"$(nproc)"

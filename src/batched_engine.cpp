@@ -151,15 +151,19 @@ PixelOutcome MeasureAccumulator::finish() const {
 
 namespace detail {
 // The two compilations of src/batched_kernels.inc.
-#define TRAINSCAPE_KERNEL_ENTRY_POINTS                                                                         \
+#define TRAINSCAPE_KERNEL_ENTRY_POINTS                                                                            \
   void train(const Problem&, const HyperPoint*, std::size_t, PixelOutcome*, const BatchedOptions&, BatchedStats&, \
-             const std::atomic<bool>*);                                                                        \
-  void tanh_array(const double*, double*, std::size_t);                                                        \
-  void tanh_array(const float*, float*, std::size_t);                                                          \
-  int lanes(Precision);                                                                                        \
+             const std::atomic<bool>*);                                                                           \
+  void tanh_array(const double*, double*, std::size_t);                                                           \
+  void tanh_array(const float*, float*, std::size_t);                                                             \
+  int lanes(Precision);                                                                                           \
   const char* isa_name();
-namespace kernels_build { TRAINSCAPE_KERNEL_ENTRY_POINTS }
-namespace kernels_avx512 { TRAINSCAPE_KERNEL_ENTRY_POINTS }
+namespace kernels_build {
+TRAINSCAPE_KERNEL_ENTRY_POINTS
+}
+namespace kernels_avx512 {
+TRAINSCAPE_KERNEL_ENTRY_POINTS
+}
 #undef TRAINSCAPE_KERNEL_ENTRY_POINTS
 
 bool cpu_has_avx512f() {

@@ -87,8 +87,8 @@ struct Ranked {
 // Assigns linspace(lo, hi, n) ranks to ranked[begin, end), one sign class sorted ascending: a run
 // of equal values takes the rank of its LAST member (numpy.interp returns fp[j] for x == xp[j],
 // j the last tie).
-void assign_ranks(const std::vector<Ranked>& ranked, std::size_t begin, std::size_t end, double lo,
-                  double hi, std::vector<double>& out) {
+void assign_ranks(const std::vector<Ranked>& ranked, std::size_t begin, std::size_t end, double lo, double hi,
+                  std::vector<double>& out) {
   const std::size_t n = end - begin;
   std::size_t run_start = begin;
   while (run_start < end) {
@@ -110,8 +110,7 @@ Image<double> rank_equalise(const Image<double>& measure) {
   for (std::size_t i = 0; i < measure.data.size(); ++i) {
     if (!std::isnan(measure.data[i])) ranked.push_back({measure.data[i], i});
   }
-  std::sort(ranked.begin(), ranked.end(),
-            [](const Ranked& a, const Ranked& b) { return a.value < b.value; });
+  std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) { return a.value < b.value; });
   // Negatives come first; -0.0 compares equal to 0.0 and is non-negative.
   const std::size_t n_negative = static_cast<std::size_t>(
       std::partition_point(ranked.begin(), ranked.end(), [](const Ranked& r) { return r.value < 0.0; }) -

@@ -31,8 +31,7 @@ constexpr EnumName<JaxErfInv> kJaxErfInvNames[] = {{JaxErfInv::LibmFma, "libm_fm
                                                    {JaxErfInv::LibmPlain, "libm_plain"},
                                                    {JaxErfInv::CephesFma, "cephes_fma"},
                                                    {JaxErfInv::CephesPlain, "cephes_plain"}};
-constexpr EnumName<Precision> kPrecisionNames[] = {{Precision::Float64, "float64"},
-                                                   {Precision::Float32, "float32"}};
+constexpr EnumName<Precision> kPrecisionNames[] = {{Precision::Float64, "float64"}, {Precision::Float32, "float32"}};
 constexpr EnumName<PhaseSpaceKind> kPhaseSpaceNames[] = {
     {PhaseSpaceKind::LrVsLr, "lr_vs_lr"},
     {PhaseSpaceKind::OffsetAtInitVsLr, "offset_at_init_vs_lr"},
@@ -115,8 +114,8 @@ constexpr double kMaxAbsLog10 = 300.0;  // 10^300 is still a finite double
 // are shown through these helpers, never raw. Raw text may contain newlines (block scalars,
 // escapes, a --set given a multi-line argument), control bytes or invalid UTF-8 (binary files),
 // or be huge (long scalars, deep nesting, aliases that repeat a node exponentially often).
-constexpr std::size_t kMaxShownValue = 80;    ///< bytes of a value shown in a message
-constexpr std::size_t kMaxShownName = 200;    ///< bytes of a key, file name or --set text
+constexpr std::size_t kMaxShownValue = 80;  ///< bytes of a value shown in a message
+constexpr std::size_t kMaxShownName = 200;  ///< bytes of a key, file name or --set text
 
 /// Length of the valid UTF-8 sequence starting at s[i], or 0 if there is none.
 std::size_t utf8_sequence_length(const std::string& s, std::size_t i) {
@@ -323,10 +322,10 @@ std::string quote_string(const std::string& s) {
 
 struct Field {
   std::string key;
-  std::string meaning;                              ///< one line for the reference
-  std::string rule;                                 ///< what a valid value is, for messages and docs
-  std::function<bool(const YAML::Node&)> parse;     ///< false: the value breaks `rule`
-  std::function<std::string()> emit;                ///< the current value as YAML flow text
+  std::string meaning;                           ///< one line for the reference
+  std::string rule;                              ///< what a valid value is, for messages and docs
+  std::function<bool(const YAML::Node&)> parse;  ///< false: the value breaks `rule`
+  std::function<std::string()> emit;             ///< the current value as YAML flow text
 };
 
 struct Section {
@@ -367,14 +366,17 @@ Field interval_field(const std::string& key, const std::string& meaning, Interva
 std::vector<Section> describe(RunConfig& c) {
   std::vector<Section> sections;
   sections.push_back({"model",
-                      {int_field("width", "hidden width n; the input dimension d equals n", c.model.width, 1, 4096), int_field("depth", "number of weight matrices L", c.model.depth, 2, 64),
-                       enum_field("nonlinearity", "hidden-layer nonlinearity (docs/model.md#network)", c.model.nonlinearity, kNonlinearityNames),
+                      {int_field("width", "hidden width n; the input dimension d equals n", c.model.width, 1, 4096),
+                       int_field("depth", "number of weight matrices L", c.model.depth, 2, 64),
+                       enum_field("nonlinearity", "hidden-layer nonlinearity (docs/model.md#network)",
+                                  c.model.nonlinearity, kNonlinearityNames),
                        int_field("target_dim", "output dimension k", c.model.target_dim, 1, 4096)}});
 
   DataConfig& d = c.data;
   sections.push_back(
       {"data",
-       {{"size", "dataset size N: params = ratio x parameters / k (identity: width x ratio), single = 1, or N", "must be params, single, or a dataset size in [1, 10000000]",
+       {{"size", "dataset size N: params = ratio x parameters / k (identity: width x ratio), single = 1, or N",
+         "must be params, single, or a dataset size in [1, 10000000]",
          [&d](const YAML::Node& n) {
            std::string w;
            int count = 0;
@@ -396,7 +398,8 @@ std::vector<Section> describe(RunConfig& c) {
            }
            return std::to_string(d.size.count);
          }},
-        {"ratio", "dataset size relative to the parameter count (with size: params)", "must be a finite number > 0 and <= 1e6",
+        {"ratio", "dataset size relative to the parameter count (with size: params)",
+         "must be a finite number > 0 and <= 1e6",
          [&d](const YAML::Node& n) {
            double v = 0;
            if (!parse_finite_double(n, v) || !(v > 0.0) || v > 1e6) return false;
@@ -404,7 +407,10 @@ std::vector<Section> describe(RunConfig& c) {
            return true;
          },
          [&d] { return format_double(d.ratio); }},
-        enum_field("rng", "generator of X, Y, initial weights and minibatches: native (random.hpp) or jax (the notebook's exact arrays for seed 0)", d.rng, kDataRngNames),
+        enum_field(
+            "rng",
+            "generator of X, Y, initial weights and minibatches: native (random.hpp) or jax (the notebook's exact arrays for seed 0)",
+            d.rng, kDataRngNames),
         {"seed", "seed of that generator", "must be an integer in [-9223372036854775808, 9223372036854775807]",
          [&d](const YAML::Node& n) {
            long long v = 0;
@@ -413,13 +419,17 @@ std::vector<Section> describe(RunConfig& c) {
            return true;
          },
          [&d] { return std::to_string(d.seed); }},
-        enum_field("jax_erf_inv", "rng: jax only: log1p and multiply-add flavour of XLA's erf_inv in normal draws (docs/jax-rng.md#erf_inv-variants)", d.jax_erf_inv, kJaxErfInvNames)}});
+        enum_field(
+            "jax_erf_inv",
+            "rng: jax only: log1p and multiply-add flavour of XLA's erf_inv in normal draws (docs/jax-rng.md#erf_inv-variants)",
+            d.jax_erf_inv, kJaxErfInvNames)}});
 
   TrainingConfig& t = c.training;
   sections.push_back(
       {"training",
        {int_field("steps", "gradient-descent steps T per pixel", t.steps, 1, kMaxSteps),
-        {"batch", "rows per gradient step; the recorded loss is always full-batch", "must be full or a minibatch size in [1, 10000000]",
+        {"batch", "rows per gradient step; the recorded loss is always full-batch",
+         "must be full or a minibatch size in [1, 10000000]",
          [&t](const YAML::Node& n) {
            std::string w;
            int size = 0;
@@ -432,34 +442,43 @@ std::vector<Section> describe(RunConfig& c) {
            return true;
          },
          [&t] { return t.batch.full ? std::string("full") : std::to_string(t.batch.size); }},
-        enum_field("precision", "scalar type of training (measures are stored as float64)", t.precision, kPrecisionNames),
-        enum_field("readout", "stored value: loss = the convergence measure, probe = the output at the probe input after training", t.readout, kReadoutNames)}});
+        enum_field("precision", "scalar type of training (measures are stored as float64)", t.precision,
+                   kPrecisionNames),
+        enum_field("readout",
+                   "stored value: loss = the convergence measure, probe = the output at the probe input after training",
+                   t.readout, kReadoutNames)}});
 
   PhaseSpaceConfig& p = c.phase_space;
-  sections.push_back({"phase_space",
-                      {enum_field("kind", "lr_vs_lr: x = lr of even layers (W_0), y = lr of odd layers; offset_*_vs_lr: x = offset added to W_0 once at init or before every step (the notebook), y = lr of all layers", p.kind, kPhaseSpaceNames),
-                       interval_field("x", "first window, x axis, log10", p.x),
-                       interval_field("y", "first window, y axis, log10", p.y)}});
+  sections.push_back(
+      {"phase_space",
+       {enum_field(
+            "kind",
+            "lr_vs_lr: x = lr of even layers (W_0), y = lr of odd layers; offset_*_vs_lr: x = offset added to W_0 once at init or before every step (the notebook), y = lr of all layers",
+            p.kind, kPhaseSpaceNames),
+        interval_field("x", "first window, x axis, log10", p.x),
+        interval_field("y", "first window, y axis, log10", p.y)}});
 
   RenderConfig& r = c.render;
-  sections.push_back(
-      {"render",
-       {{"resolution", "pixels per frame: n (square) or [cols, rows]", "must be an integer or [cols, rows], each in [16, 65536]",
-         [&r](const YAML::Node& n) {
-           int cols = 0, rows = 0;
-           if (parse_int_in(n, 16, 65536, cols)) {
-             r.resolution = {cols, cols};
-             return true;
-           }
-           if (!is_sequence(n) || n.size() != 2) return false;
-           if (!parse_int_in(n[0], 16, 65536, cols) || !parse_int_in(n[1], 16, 65536, rows)) return false;
-           r.resolution = {cols, rows};
-           return true;
-         },
-         [&r] {
-           if (r.resolution.cols == r.resolution.rows) return std::to_string(r.resolution.cols);
-           return "[" + std::to_string(r.resolution.cols) + ", " + std::to_string(r.resolution.rows) + "]";
-         }}}});
+  sections.push_back({"render",
+                      {{"resolution", "pixels per frame: n (square) or [cols, rows]",
+                        "must be an integer or [cols, rows], each in [16, 65536]",
+                        [&r](const YAML::Node& n) {
+                          int cols = 0, rows = 0;
+                          if (parse_int_in(n, 16, 65536, cols)) {
+                            r.resolution = {cols, cols};
+                            return true;
+                          }
+                          if (!is_sequence(n) || n.size() != 2) return false;
+                          if (!parse_int_in(n[0], 16, 65536, cols) || !parse_int_in(n[1], 16, 65536, rows))
+                            return false;
+                          r.resolution = {cols, rows};
+                          return true;
+                        },
+                        [&r] {
+                          if (r.resolution.cols == r.resolution.rows) return std::to_string(r.resolution.cols);
+                          return "[" + std::to_string(r.resolution.cols) + ", " + std::to_string(r.resolution.rows) +
+                                 "]";
+                        }}}});
 
   ZoomConfig& z = c.zoom;
   sections.push_back(
@@ -473,7 +492,8 @@ std::vector<Section> describe(RunConfig& c) {
            return true;
          },
          [&z] { return format_double(z.factor); }},
-        {"target", "auto = the densest boundary of the previous frame, or a fixed centre [x, y] (log10)", "must be auto or [x, y], finite, in [-300, 300] (log10 units)",
+        {"target", "auto = the densest boundary of the previous frame, or a fixed centre [x, y] (log10)",
+         "must be auto or [x, y], finite, in [-300, 300] (log10 units)",
          [&z](const YAML::Node& n) {
            std::string w;
            if (n.IsScalar() && parse_word(n, w) && w == "auto") {
@@ -505,17 +525,20 @@ std::vector<Section> describe(RunConfig& c) {
                         [&o] { return quote_string(o.dir); }}}});
 
   RuntimeConfig& rt = c.runtime;
-  sections.push_back({"runtime",
-                      {int_field("threads", "worker threads, 0 = all cores (--threads overrides); never changes a result", rt.threads, 0, 1024), {"tile", "tile side in pixels, the unit of work; auto = frame side / 8 within [8, 64]; never changes a result",
-                        "must be auto or an integer in [1, 4096]",
-                        [&rt](const YAML::Node& n) {
-                          std::string w;
-                          if (parse_int_in(n, 1, 4096, rt.tile)) return true;
-                          if (!parse_word(n, w) || w != "auto") return false;
-                          rt.tile = 0;
-                          return true;
-                        },
-                        [&rt] { return rt.tile == 0 ? std::string("auto") : std::to_string(rt.tile); }}}});
+  sections.push_back(
+      {"runtime",
+       {int_field("threads", "worker threads, 0 = all cores (--threads overrides); never changes a result", rt.threads,
+                  0, 1024),
+        {"tile", "tile side in pixels, the unit of work; auto = frame side / 8 within [8, 64]; never changes a result",
+         "must be auto or an integer in [1, 4096]",
+         [&rt](const YAML::Node& n) {
+           std::string w;
+           if (parse_int_in(n, 1, 4096, rt.tile)) return true;
+           if (!parse_word(n, w) || w != "auto") return false;
+           rt.tile = 0;
+           return true;
+         },
+         [&rt] { return rt.tile == 0 ? std::string("auto") : std::to_string(rt.tile); }}}});
   return sections;
 }
 
@@ -616,8 +639,9 @@ YAML::Node parse_document(const std::string& text, const std::string& source, bo
     YAML::Mark previous = probe.start;
     while (parser.HandleNextDocument(probe)) {
       if (probe.has_content) {
-        throw errors::in_config(where(probe.start), "content after the end of the YAML document (a second document "
-                                                    "or text after a closing bracket); a config is one document");
+        throw errors::in_config(where(probe.start),
+                                "content after the end of the YAML document (a second document "
+                                "or text after a closing bracket); a config is one document");
       }
       if (probe.start.pos == previous.pos) {
         // No progress: a token the parser cannot consume (see DocumentProbe).
@@ -632,10 +656,10 @@ YAML::Node parse_document(const std::string& text, const std::string& source, bo
     }
   } catch (const YAML::Exception& e) {
     // Keep yaml-cpp's own reason; its mark is 0-based.
-    throw errors::in_config(where(e.mark), std::string(syntax_error) + ": " + printable(e.msg, kMaxShownName) +
-                                               (tab_indented(text, e.mark)
-                                                    ? " (a tab in the indentation: YAML indents with spaces only)"
-                                                    : ""));
+    throw errors::in_config(
+        where(e.mark),
+        std::string(syntax_error) + ": " + printable(e.msg, kMaxShownName) +
+            (tab_indented(text, e.mark) ? " (a tab in the indentation: YAML indents with spaces only)" : ""));
   }
   return first;
 }
@@ -653,18 +677,19 @@ void read_document(const YAML::Node& root, const std::string& source, std::vecto
     const std::string where = mark_text(source, it->first.Mark());
     const Section* sec = find_section(sections, name);
     if (!sec) {
-      throw errors::in_config(where, "unknown section '" + key_text(it->first) + "' (expected one of: " +
-                                         section_names(sections) + ")");
+      throw errors::in_config(where, "unknown section '" + key_text(it->first) +
+                                         "' (expected one of: " + section_names(sections) + ")");
     }
     if (auto prev = seen_sections.find(name); prev != seen_sections.end()) {
-      throw errors::in_config(where, "duplicate section '" + name + "' (first at line " + std::to_string(prev->second) + ")");
+      throw errors::in_config(where,
+                              "duplicate section '" + name + "' (first at line " + std::to_string(prev->second) + ")");
     }
     seen_sections[name] = it->first.Mark().line + 1;
     const YAML::Node body = it->second;
     if (body.IsNull() && shown_tag(body).empty()) continue;
     if (!is_mapping(body)) {
       throw errors::in_config(mark_text(source, body.Mark()), "section '" + name + "' must be a mapping of keys (" +
-                                                                 key_names(*sec) + "), got " + node_text(body));
+                                                                  key_names(*sec) + "), got " + node_text(body));
     }
     std::map<std::string, int> seen_keys;
     for (auto kv = body.begin(); kv != body.end(); ++kv) {
@@ -699,13 +724,13 @@ void apply_override(const std::string& text, std::vector<Section>& sections) {
   const std::string name = path.substr(0, dot), key = path.substr(dot + 1);
   const Section* sec = find_section(sections, name);
   if (!sec) {
-    throw errors::in_config(where, "unknown section '" + printable(name, kMaxShownName) + "' (expected one of: " +
-                                       section_names(sections) + ")");
+    throw errors::in_config(where, "unknown section '" + printable(name, kMaxShownName) +
+                                       "' (expected one of: " + section_names(sections) + ")");
   }
   const Field* field = find_field(*sec, key);
   if (!field) {
-    throw errors::in_config(where, "unknown key '" + printable(path, kMaxShownName) + "' (expected one of: " +
-                                       key_names(*sec) + ")");
+    throw errors::in_config(where, "unknown key '" + printable(path, kMaxShownName) +
+                                       "' (expected one of: " + key_names(*sec) + ")");
   }
   const YAML::Node value = parse_document(text.substr(eq + 1), where, false, "YAML syntax error in the value");
   apply_value(*sec, *field, value, where);
@@ -735,9 +760,8 @@ RunConfig load_config(const std::string& yaml_text, const std::string& source_na
 void validate_config(const RunConfig& c) {
   const int n = dataset_size(c.model, c.data);
   if (n < 1) {
-    throw ConfigError("data: the dataset size is " + std::to_string(n) +
-                      " (ratio " + format_double(c.data.ratio) + " x " +
-                      std::to_string(parameter_count(c.model)) + " parameters" +
+    throw ConfigError("data: the dataset size is " + std::to_string(n) + " (ratio " + format_double(c.data.ratio) +
+                      " x " + std::to_string(parameter_count(c.model)) + " parameters" +
                       (c.model.nonlinearity == Nonlinearity::Identity ? "" : " / target_dim") +
                       "); it must be at least 1: raise data.ratio");
   }

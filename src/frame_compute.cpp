@@ -9,9 +9,8 @@
 namespace trainscape {
 
 std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, const Grid& grid,
-                               const std::vector<Tile>& tiles, int restored, int threads,
-                               int frame_index, TileDistributor& distributor,
-                               ZoomObserver& observer, Image<double>& measure,
+                               const std::vector<Tile>& tiles, int restored, int threads, int frame_index,
+                               TileDistributor& distributor, ZoomObserver& observer, Image<double>& measure,
                                Image<std::uint8_t>& converged, const std::atomic<bool>* cancel) {
   const int n_tiles = static_cast<int>(tiles.size());
   std::atomic<bool> stop{false};
@@ -68,23 +67,22 @@ std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, con
     return !stop.load();
   });
   if (stop) {
-    throw Interrupted("stopped during frame " + std::to_string(frame_index) + " after " +
-                      std::to_string(tiles_done) + " of " + std::to_string(n_tiles) + " tiles");
+    throw Interrupted("stopped during frame " + std::to_string(frame_index) + " after " + std::to_string(tiles_done) +
+                      " of " + std::to_string(n_tiles) + " tiles");
   }
   return computed;
 }
 
-void compute_measures(const Problem& problem, const Engine& engine, const Grid& grid,
-                      const RuntimeConfig& runtime, int frame_index, ZoomObserver& observer,
-                      Image<double>& measure, Image<std::uint8_t>& converged) {
+void compute_measures(const Problem& problem, const Engine& engine, const Grid& grid, const RuntimeConfig& runtime,
+                      int frame_index, ZoomObserver& observer, Image<double>& measure, Image<std::uint8_t>& converged) {
   measure = Image<double>(grid.rows(), grid.cols());
   converged = Image<std::uint8_t>(grid.rows(), grid.cols());
   const std::vector<Tile> tiles =
       make_tiles(grid.cols(), grid.rows(), resolve_tile_side(runtime.tile, grid.cols(), grid.rows()));
   LocalDistributor everything;
   everything.begin_frame(frame_index, std::vector<bool>(tiles.size(), false));
-  compute_tiles(problem, engine, grid, tiles, 0, resolve_thread_count(runtime.threads), frame_index,
-                everything, observer, measure, converged);
+  compute_tiles(problem, engine, grid, tiles, 0, resolve_thread_count(runtime.threads), frame_index, everything,
+                observer, measure, converged);
 }
 
 }  // namespace trainscape

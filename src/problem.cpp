@@ -16,7 +16,8 @@ Eigen::MatrixXd to_eigen(const DrawnMatrix& m) {
 
 Problem make_problem(const RunConfig& config) {
   Problem p;
-  visit_settings(p, config, [](const char* /*name*/, auto& setting, const auto& from_config) { setting = from_config; });
+  visit_settings(p, config,
+                 [](const char* /*name*/, auto& setting, const auto& from_config) { setting = from_config; });
 
   std::vector<std::pair<int, int>> shapes;
   shapes.emplace_back(p.input_dim(), p.width);

@@ -50,10 +50,12 @@ ProblemDraw NativeRandomness::draw_problem(const std::vector<std::pair<int, int>
 }
 
 std::vector<std::vector<int>> NativeRandomness::minibatch_indices(int steps, int batch, int n_data) const {
-  std::vector<std::vector<int>> indices(static_cast<std::size_t>(steps), std::vector<int>(static_cast<std::size_t>(batch)));
+  std::vector<std::vector<int>> indices(static_cast<std::size_t>(steps),
+                                        std::vector<int>(static_cast<std::size_t>(batch)));
   for (int t = 0; t < steps; ++t) {
     for (int b = 0; b < batch; ++b) {
-      const std::uint64_t i = static_cast<std::uint64_t>(t) * static_cast<std::uint64_t>(batch) + static_cast<std::uint64_t>(b);
+      const std::uint64_t i = static_cast<std::uint64_t>(t) * static_cast<std::uint64_t>(batch) +
+                              static_cast<std::uint64_t>(b);
       const int k = static_cast<int>(uniform(kStreamMinibatch, i) * n_data);
       indices[t][b] = k < n_data ? k : n_data - 1;  // uniform < 1, but guard the rounding anyway
     }
@@ -61,7 +63,9 @@ std::vector<std::vector<int>> NativeRandomness::minibatch_indices(int steps, int
   return indices;
 }
 
-DrawnMatrix NativeRandomness::probe_input(int input_dim) const { return draw_matrix(*this, kStreamProbe, 1, input_dim); }
+DrawnMatrix NativeRandomness::probe_input(int input_dim) const {
+  return draw_matrix(*this, kStreamProbe, 1, input_dim);
+}
 
 std::unique_ptr<ProblemRandomness> make_randomness(const DataConfig& data) {
   if (data.rng == DataRng::Jax) {

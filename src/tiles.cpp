@@ -15,8 +15,7 @@ void put_tile(const TileResult& result, Image<double>& measure, Image<std::uint8
   }
 }
 
-TileResult take_tile(const Tile& tile, const Image<double>& measure,
-                     const Image<std::uint8_t>& converged) {
+TileResult take_tile(const Tile& tile, const Image<double>& measure, const Image<std::uint8_t>& converged) {
   TileResult result;
   result.tile = tile;
   const std::size_t n = static_cast<std::size_t>(tile.rows) * static_cast<std::size_t>(tile.cols);

@@ -21,9 +21,8 @@ Window Window::from_intervals(const Interval& x, const Interval& y) {
 }
 
 double min_log10_spacing(Precision precision) {
-  const double eps = precision == Precision::Float64
-                         ? static_cast<double>(std::numeric_limits<double>::epsilon())
-                         : static_cast<double>(std::numeric_limits<float>::epsilon());
+  const double eps = precision == Precision::Float64 ? static_cast<double>(std::numeric_limits<double>::epsilon())
+                                                     : static_cast<double>(std::numeric_limits<float>::epsilon());
   return 2.0 * eps / std::log(10.0);
 }
 
@@ -72,8 +71,7 @@ std::vector<Tile> make_tiles(int cols, int rows, int tile_size) {
   return tiles;
 }
 
-void check_resolvable(const Window& window, int cols, int rows, Precision precision,
-                      const std::string& what) {
+void check_resolvable(const Window& window, int cols, int rows, Precision precision, const std::string& what) {
   const double limit = min_log10_spacing(precision);
   const double sx = 2.0 * window.half_x / (cols - 1);
   const double sy = 2.0 * window.half_y / (rows - 1);
@@ -81,9 +79,9 @@ void check_resolvable(const Window& window, int cols, int rows, Precision precis
   if (!(s >= limit)) {
     std::ostringstream msg;
     msg.precision(3);
-    msg << what << " is too deep for " << to_string(precision) << " learning rates: pixel spacing "
-        << s << " log10 units (window " << 2.0 * window.half_x << " x " << 2.0 * window.half_y
-        << " at " << cols << " x " << rows << " pixels) is below " << limit
+    msg << what << " is too deep for " << to_string(precision) << " learning rates: pixel spacing " << s
+        << " log10 units (window " << 2.0 * window.half_x << " x " << 2.0 * window.half_y << " at " << cols << " x "
+        << rows << " pixels) is below " << limit
         << ", where neighbouring pixels collapse onto the same value; "
            "use fewer zoom frames, a smaller zoom factor or a lower resolution";
     throw ConfigError(msg.str());

@@ -18,8 +18,8 @@ std::int64_t zoom_memory_bytes(int cols, int rows) {
 
 // ---- the zoom ------------------------------------------------------------------------------------
 
-ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engine& engine,
-                     ZoomObserver& observer, const ZoomPlan& plan) {
+ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engine& engine, ZoomObserver& observer,
+                     const ZoomPlan& plan) {
   LocalDistributor local;
   TileDistributor& distributor = plan.distributor ? *plan.distributor : local;
   const bool assembles = distributor.assembles_frames();
@@ -75,7 +75,8 @@ ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engi
       for (int t : computed) done[static_cast<std::size_t>(t)] = true;
       std::vector<TileResult> share;
       for (const Tile& tile : tiles) {
-        if (done[static_cast<std::size_t>(tile.index)]) share.push_back(take_tile(tile, frame.measure, frame.converged));
+        if (done[static_cast<std::size_t>(tile.index)])
+          share.push_back(take_tile(tile, frame.measure, frame.converged));
       }
       observer.on_share_done(k, window, share);
       continue;

@@ -75,8 +75,9 @@ Window window_towards(const Window& first, const ZoomTarget& target, double fact
 std::vector<Window> planned_windows(const RunConfig& config, const std::string& what_needs_them) {
   if (config.zoom.target.automatic) {
     throw errors::config_value("zoom.target", "auto",
-                               what_needs_them + " needs every frame's window in advance, but auto chooses each "
-                                                 "from the previous frame; give zoom.target as [x, y]");
+                               what_needs_them +
+                                   " needs every frame's window in advance, but auto chooses each "
+                                   "from the previous frame; give zoom.target as [x, y]");
   }
   const Window first = Window::from_intervals(config.phase_space.x, config.phase_space.y);
   std::vector<Window> windows;

@@ -53,8 +53,8 @@ struct Scratch {
   /// 60 s), then sends `signal_number` and waits. A process that died of a signal reports code
   /// 128 + that signal, like a shell.
   Result run_and_signal(const std::string& args, int signal_number, const std::function<bool()>& ready) const {
-    const std::string cmd =
-        "cd '" + dir.string() + "' && exec '" TRAINSCAPE_BINARY "' " + args + " > stdout.txt 2> stderr.txt";
+    const std::string cmd = "cd '" + dir.string() + "' && exec '" TRAINSCAPE_BINARY "' " + args +
+                            " > stdout.txt 2> stderr.txt";
     const pid_t pid = fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {

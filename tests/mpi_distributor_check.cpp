@@ -62,7 +62,9 @@ double value(int f, int r, int c) {
   }
 }
 
-std::uint8_t cls(int f, int r, int c) { return static_cast<std::uint8_t>(mix(static_cast<std::uint64_t>(f + r * 131 + c * 17)) % 3); }
+std::uint8_t cls(int f, int r, int c) {
+  return static_cast<std::uint8_t>(mix(static_cast<std::uint64_t>(f + r * 131 + c * 17)) % 3);
+}
 
 std::uint64_t bits_of(double d) {
   std::uint64_t b;
@@ -119,7 +121,8 @@ int main(int argc, char** argv) {
       // every rank, as the driver guarantees).
       std::vector<bool> done(static_cast<std::size_t>(n), false);
       for (int t = 0; t < n; ++t) {
-        done[static_cast<std::size_t>(t)] = f == 1 || (f >= 2 && mix(static_cast<std::uint64_t>(f * 1000 + t)) % 4 == 0);
+        done[static_cast<std::size_t>(t)] = f == 1 ||
+                                            (f >= 2 && mix(static_cast<std::uint64_t>(f * 1000 + t)) % 4 == 0);
       }
       Image<double> m(rows, cols, 0.0);
       Image<std::uint8_t> k(rows, cols, 0);
@@ -157,15 +160,14 @@ int main(int argc, char** argv) {
         sum += counts[static_cast<std::size_t>(r)];
       }
       std::vector<int> drawn(static_cast<std::size_t>(rank == 0 ? sum : 0));
-      MPI_Gatherv(mine.data(), count, MPI_INT, drawn.data(), counts.data(), displs.data(), MPI_INT, 0,
-                  MPI_COMM_WORLD);
+      MPI_Gatherv(mine.data(), count, MPI_INT, drawn.data(), counts.data(), displs.data(), MPI_INT, 0, MPI_COMM_WORLD);
 
       const std::vector<int> per_rank = dist->tiles_per_rank();
       if (per_rank.size() != static_cast<std::size_t>(size)) {
         fail("tiles_per_rank has " + std::to_string(per_rank.size()) + " entries");
       } else if (per_rank[static_cast<std::size_t>(rank)] != count) {
-        fail("tiles_per_rank[own rank] = " + std::to_string(per_rank[static_cast<std::size_t>(rank)]) +
-             ", drew " + std::to_string(count));
+        fail("tiles_per_rank[own rank] = " + std::to_string(per_rank[static_cast<std::size_t>(rank)]) + ", drew " +
+             std::to_string(count));
       }
       if (rank == 0) {
         std::vector<int> times(static_cast<std::size_t>(n), 0);

@@ -64,7 +64,8 @@ inline void fill_polygon(Mask& m, const std::vector<Point>& p) {
 inline Mask line(int n, double angle = 0.35) {
   Mask m(n, n, 0);
   const double cx = 0.5 * n, cy = 0.5 * n, L = 2.0 * n;
-  draw_segment(m, {cx - L * std::cos(angle), cy - L * std::sin(angle)}, {cx + L * std::cos(angle), cy + L * std::sin(angle)});
+  draw_segment(m, {cx - L * std::cos(angle), cy - L * std::sin(angle)},
+               {cx + L * std::cos(angle), cy + L * std::sin(angle)});
   return m;
 }
 

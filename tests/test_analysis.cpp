@@ -102,8 +102,7 @@ void require_slopes_near(const std::vector<double>& got, const std::vector<doubl
 
 }  // namespace
 
-TEST_CASE("edge_mask marks 2x2 blocks holding a strictly positive and a strictly negative value",
-          "[analysis][edges]") {
+TEST_CASE("edge_mask marks 2x2 blocks holding a strictly positive and a strictly negative value", "[analysis][edges]") {
   SECTION("example (d): diagonal sign field, a 2-pixel staircase of 31 edge pixels") {
     const Image<std::uint8_t> e = trainscape::edge_mask(diagonal_sign_field(17));
     REQUIRE(e.rows == 16);
@@ -175,8 +174,7 @@ TEST_CASE("porespy_default_sizes reproduces numpy's logspace truncation (docs/di
   CHECK(trainscape::porespy_default_sizes(4096) == V{10, 19, 38, 74, 144, 282, 551, 1076, 2099, 4095});
 }
 
-TEST_CASE("porespy_default_sizes edge cases: knife edges, small images, other bin counts",
-          "[analysis][sizes]") {
+TEST_CASE("porespy_default_sizes edge cases: knife edges, small images, other bin counts", "[analysis][sizes]") {
   using V = std::vector<std::int64_t>;
   // Knife edges: 10**log10(m) one ulp below m (64, 128, 8192), and an interior 49.999... (1250).
   CHECK(trainscape::porespy_default_sizes(64) == V{10, 12, 15, 18, 22, 28, 34, 42, 52, 63});
@@ -207,10 +205,11 @@ TEST_CASE("porespy_boxcount example (a): 16x16 diagonal, default sizes", "[analy
   // The +-8.9e-16 entries are rounding residue of a + b + c = 0 (the weights a, b, c of
   // docs/dimension.md#local-slopes); their signs differ between numpy's libm and AVX-512 paths,
   // which moves the median between 0 and 8.9e-16.
-  require_slopes_exact(bc.slopes, {-0.0, 8.881784197001252e-16, 8.881784197001252e-16, -0.0,
-                                   5.202881994920256, 4.85575618002882, -0.0});
-  require_slopes_near(bc.slopes, {-0.0, -8.881784197001252e-16, 8.881784197001252e-16, -0.0,
-                                  5.202881994920256, 4.85575618002882, -0.0}, 1e-12);
+  require_slopes_exact(
+      bc.slopes, {-0.0, 8.881784197001252e-16, 8.881784197001252e-16, -0.0, 5.202881994920256, 4.85575618002882, -0.0});
+  require_slopes_near(
+      bc.slopes, {-0.0, -8.881784197001252e-16, 8.881784197001252e-16, -0.0, 5.202881994920256, 4.85575618002882, -0.0},
+      1e-12);
   CHECK(trainscape::numpy_median(bc.slopes) == 8.881784197001252e-16);
   CHECK(trainscape::numpy_median(bc.slopes) == Approx(0.0).margin(1e-12));  // the doc's 0.0
 }
@@ -220,26 +219,23 @@ TEST_CASE("porespy_boxcount examples (b) and (c): explicit sizes, a zero count",
   const BoxCount b = trainscape::porespy_boxcount(m, {2, 4, 8, 16});
   CHECK(b.counts == std::vector<std::int64_t>{8, 4, 2, 1});
   // The doc rounds these to 1; numpy (both paths) gives exactly these.
-  require_slopes_exact(b.slopes, {0.9999999999999999, 0.9999999999999998, 0.9999999999999999,
-                                  0.9999999999999999});
+  require_slopes_exact(b.slopes, {0.9999999999999999, 0.9999999999999998, 0.9999999999999999, 0.9999999999999999});
 
   const BoxCount c = trainscape::porespy_boxcount(m, {1, 2, 4, 8, 16});
   CHECK(c.sizes == std::vector<std::int64_t>{1, 2, 4, 8, 16});
   CHECK(c.counts == std::vector<std::int64_t>{0, 8, 4, 2, 1});
-  require_slopes_exact(c.slopes, {-kInf, -kInf, 0.9999999999999998, 0.9999999999999999,
-                                  0.9999999999999999});
+  require_slopes_exact(c.slopes, {-kInf, -kInf, 0.9999999999999998, 0.9999999999999999, 0.9999999999999999});
 }
 
 TEST_CASE("porespy_boxcount example (d): edge image of a diagonal sign field", "[analysis][boxcount]") {
   const Image<std::uint8_t> e = trainscape::edge_mask(diagonal_sign_field(17));
   const BoxCount bc = trainscape::porespy_boxcount(e, {2, 4, 8, 16});
   CHECK(bc.counts == std::vector<std::int64_t>{15, 7, 3, 1});
-  require_slopes_exact(bc.slopes, {1.0995356735509145, 1.160964047443681, 1.4036774610288019,
-                                   1.584962500721156});
+  require_slopes_exact(bc.slopes, {1.0995356735509145, 1.160964047443681, 1.4036774610288019, 1.584962500721156});
   CHECK(trainscape::numpy_median(bc.slopes) == 1.2823207542362414);
   // The doc's values (numpy on AVX-512).
-  require_slopes_near(bc.slopes, {1.0995356735509145, 1.1609640474436813, 1.4036774610288019,
-                                  1.5849625007211559}, 1e-14);
+  require_slopes_near(bc.slopes, {1.0995356735509145, 1.1609640474436813, 1.4036774610288019, 1.5849625007211559},
+                      1e-14);
   CHECK(trainscape::numpy_median(bc.slopes) == Approx(1.2823207542362416).margin(1e-14));
 }
 
@@ -249,36 +245,35 @@ TEST_CASE("porespy_boxcount example (e): partial tiles shift the grid", "[analys
   const BoxCount bc = trainscape::porespy_boxcount(m);
   CHECK(bc.sizes == std::vector<std::int64_t>{10, 11, 12, 13, 14, 15, 17, 18, 20});
   CHECK(bc.counts == std::vector<std::int64_t>{2, 3, 3, 3, 3, 3, 3, 3, 1});
-  require_slopes_exact(bc.slopes, {-4.254163709905899, -2.030262624164351, 8.881784197001252e-16,
-                                   -0.0, -0.0, 1.3322676295501878e-15, -1.7763568394002505e-15,
-                                   3.6672691120752408, 10.427172663391413});
+  require_slopes_exact(bc.slopes,
+                       {-4.254163709905899, -2.030262624164351, 8.881784197001252e-16, -0.0, -0.0,
+                        1.3322676295501878e-15, -1.7763568394002505e-15, 3.6672691120752408, 10.427172663391413});
   CHECK(trainscape::numpy_median(bc.slopes) == 0.0);
   // numpy on AVX-512.
-  require_slopes_near(bc.slopes, {-4.2541637099058764, -2.0302626241643367, -0.0,
-                                  -8.881784197001252e-16, 1.7763568394002505e-15,
-                                  -4.440892098500626e-16, -0.0, 3.6672691120752408,
-                                  10.427172663391412}, 1e-12);
+  require_slopes_near(bc.slopes,
+                      {-4.2541637099058764, -2.0302626241643367, -0.0, -8.881784197001252e-16, 1.7763568394002505e-15,
+                       -4.440892098500626e-16, -0.0, 3.6672691120752408, 10.427172663391412},
+                      1e-12);
 }
 
-TEST_CASE("porespy_boxcount example (f): Sierpinski foam matches porespy's documented output",
-          "[analysis][boxcount]") {
+TEST_CASE("porespy_boxcount example (f): Sierpinski foam matches porespy's documented output", "[analysis][boxcount]") {
   const Image<std::uint8_t> foam = sierpinski_foam();
   REQUIRE(foam.rows == 1215);
   REQUIRE(foam.cols == 1215);
   const BoxCount bc = trainscape::porespy_boxcount(foam);
   CHECK(bc.sizes == std::vector<std::int64_t>{10, 17, 29, 49, 84, 143, 245, 418, 712, 1214});
   CHECK(bc.counts == std::vector<std::int64_t>{6505, 4095, 1435, 552, 206, 77, 24, 9, 4, 1});
-  require_slopes_exact(bc.slopes, {0.8721819724694836, 1.4160062338576829, 1.8917474924056332,
-                                   1.8250116529005274, 1.8392566018208303, 2.006469118676527,
-                                   1.999932787464528, 1.6790556612601393, 2.059799953614109,
-                                   2.5980123701740716});
+  require_slopes_exact(bc.slopes, {0.8721819724694836, 1.4160062338576829, 1.8917474924056332, 1.8250116529005274,
+                                   1.8392566018208303, 2.006469118676527, 1.999932787464528, 1.6790556612601393,
+                                   2.059799953614109, 2.5980123701740716});
   CHECK(trainscape::numpy_median(bc.slopes) == 1.8655020471132318);
   CHECK(trainscape::pooled_median_slope({bc}) == 1.8655020471132318);
   // The doc's values (numpy on AVX-512).
-  require_slopes_near(bc.slopes, {0.8721819724694828, 1.4160062338576838, 1.891747492405635,
-                                  1.8250116529005256, 1.8392566018208303, 2.0064691186765287,
-                                  1.9999327874645298, 1.6790556612601373, 2.0597999536141085,
-                                  2.5980123701740716}, 1e-14);
+  require_slopes_near(bc.slopes,
+                      {0.8721819724694828, 1.4160062338576838, 1.891747492405635, 1.8250116529005256,
+                       1.8392566018208303, 2.0064691186765287, 1.9999327874645298, 1.6790556612601373,
+                       2.0597999536141085, 2.5980123701740716},
+                      1e-14);
   CHECK(trainscape::numpy_median(bc.slopes) == Approx(1.8655020471132326).margin(1e-14));
 }
 
@@ -293,10 +288,9 @@ TEST_CASE("porespy_boxcount on a paper-sized 4095x4095 frame", "[analysis][boxco
   const BoxCount bc = trainscape::porespy_boxcount(m);
   CHECK(bc.sizes == std::vector<std::int64_t>{10, 19, 38, 74, 144, 282, 551, 1075, 2098, 4095});
   CHECK(bc.counts == std::vector<std::int64_t>{1064, 559, 279, 143, 73, 37, 19, 8, 3, 1});
-  require_slopes_exact(bc.slopes, {1.0027846066100103, 1.0026877537745542, 1.002710594419276,
-                                   1.006403123835237, 1.0105226794124884, 1.0030273845841844,
-                                   1.1447891706731863, 1.3805266368461173, 1.5547697932480506,
-                                   1.6427056172032615});
+  require_slopes_exact(bc.slopes, {1.0027846066100103, 1.0026877537745542, 1.002710594419276, 1.006403123835237,
+                                   1.0105226794124884, 1.0030273845841844, 1.1447891706731863, 1.3805266368461173,
+                                   1.5547697932480506, 1.6427056172032615});
   CHECK(trainscape::numpy_median(bc.slopes) == 1.0084629016238627);
 }
 
@@ -316,8 +310,8 @@ TEST_CASE("porespy_boxcount on a non-square image, sizes unsorted, duplicated, l
     CHECK(bc.counts[i] == naive_count(m, static_cast<int>(sizes[i])));
   }
   CHECK(bc.counts == std::vector<std::int64_t>{74, 0, 1, 2, 24, 24});  // numpy
-  CHECK(bc.counts[1] == 0);  // 1x1 tiles are never mixed
-  CHECK(bc.counts[2] == 1);  // one tile covering the whole image
+  CHECK(bc.counts[1] == 0);                                            // 1x1 tiles are never mixed
+  CHECK(bc.counts[2] == 1);                                            // one tile covering the whole image
   // A duplicated size divides by zero in the gradient, as in numpy.
   CHECK(std::isnan(bc.slopes[4]));
   CHECK(std::isnan(bc.slopes[5]));
@@ -335,8 +329,7 @@ TEST_CASE("porespy_boxcount slopes on small hand-made masks match numpy", "[anal
     m(5, 6) = 1;
     const BoxCount bc = trainscape::porespy_boxcount(m, {2, 3, 5, 12});
     CHECK(bc.counts == std::vector<std::int64_t>{3, 3, 3, 1});
-    require_slopes_exact(bc.slopes, {-0.0, -1.1102230246251565e-16, 0.46240340947166203,
-                                     1.2548846598322403});
+    require_slopes_exact(bc.slopes, {-0.0, -1.1102230246251565e-16, 0.46240340947166203, 1.2548846598322403});
   }
   SECTION("non-square 37x23 image, default sizes from the shorter side (23), saturated counts") {
     Image<std::uint8_t> m(37, 23, 0);
@@ -349,9 +342,8 @@ TEST_CASE("porespy_boxcount slopes on small hand-made masks match numpy", "[anal
     CHECK(bc.sizes == std::vector<std::int64_t>{10, 12, 13, 14, 15, 17, 19, 20, 22});
     // Every tile is mixed: N = ceil(37/d) * ceil(23/d).
     CHECK(bc.counts == std::vector<std::int64_t>{12, 8, 6, 6, 6, 6, 4, 4, 4});
-    require_slopes_exact(bc.slopes, {2.2239010857415478, 3.1760814961124613, 1.7278678047460154,
-                                     1.7763568394002505e-15, -8.881784197001252e-16,
-                                     1.9301817165478123, 1.15054930192969, -0.0, -0.0});
+    require_slopes_exact(bc.slopes, {2.2239010857415478, 3.1760814961124613, 1.7278678047460154, 1.7763568394002505e-15,
+                                     -8.881784197001252e-16, 1.9301817165478123, 1.15054930192969, -0.0, -0.0});
     CHECK(trainscape::numpy_median(bc.slopes) == 1.15054930192969);
   }
 }
@@ -389,7 +381,7 @@ TEST_CASE("numpy_median follows numpy.median", "[analysis][median]") {
   CHECK(trainscape::numpy_median({4.0, 1.0, 3.0, 2.0}) == 2.5);
   CHECK(trainscape::numpy_median({5.0}) == 5.0);
   CHECK(trainscape::numpy_median({0.1, 0.2}) == 0.15000000000000002);  // (0.1 + 0.2) / 2
-  CHECK(trainscape::numpy_median({1e308, 1.7e308}) == kInf);          // the sum overflows in numpy too
+  CHECK(trainscape::numpy_median({1e308, 1.7e308}) == kInf);           // the sum overflows in numpy too
   CHECK(trainscape::numpy_median({1.0, kInf}) == kInf);
   CHECK(std::isnan(trainscape::numpy_median({-kInf, kInf})));
   CHECK(std::isnan(trainscape::numpy_median({1.0, kNaN, 2.0})));
@@ -405,8 +397,7 @@ TEST_CASE("numpy_median follows numpy.median", "[analysis][median]") {
 
 TEST_CASE("pooled_median_slope takes the median of all frames' slopes together", "[analysis][median]") {
   const BoxCount a = trainscape::porespy_boxcount(diagonal_mask(16));
-  const BoxCount d = trainscape::porespy_boxcount(trainscape::edge_mask(diagonal_sign_field(17)),
-                                                  {2, 4, 8, 16});
+  const BoxCount d = trainscape::porespy_boxcount(trainscape::edge_mask(diagonal_sign_field(17)), {2, 4, 8, 16});
   const BoxCount f = trainscape::porespy_boxcount(sierpinski_foam());
   // numpy: np.median(np.concatenate([a.slope, d.slope])) and the same for d and f.
   CHECK(trainscape::pooled_median_slope({a, d}) == 1.0995356735509145);

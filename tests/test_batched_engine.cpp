@@ -127,8 +127,9 @@ TEST_CASE("the engine's tanh is within its stated error bound", "[batched][tanh]
   auto ulp_error = [](auto got, long double want) {
     using S = decltype(got);
     const S rounded = static_cast<S>(want);
-    const long double ulp = static_cast<long double>(std::nextafter(std::fabs(rounded), std::numeric_limits<S>::infinity())) -
-                            std::fabs(rounded);
+    const long double ulp =
+        static_cast<long double>(std::nextafter(std::fabs(rounded), std::numeric_limits<S>::infinity())) -
+        std::fabs(rounded);
     return static_cast<double>(std::fabs(static_cast<long double>(got) - want) / ulp);
   };
   std::mt19937_64 rng(3);
@@ -139,49 +140,50 @@ TEST_CASE("the engine's tanh is within its stated error bound", "[batched][tanh]
   std::vector<KernelIsa> isas = {KernelIsa::Build};
   if (detail::cpu_has_avx512f()) isas.push_back(KernelIsa::Avx512);
   for (KernelIsa isa : isas) {
-  INFO("kernels " << BatchedEngine::isa(isa));
-  std::vector<double> yd(xd.size());
-  std::vector<float> yf(xf.size());
-  detail::tanh_array(xd.data(), yd.data(), xd.size(), isa);
-  detail::tanh_array(xf.data(), yf.data(), xf.size(), isa);
-  double worst_d = 0.0, worst_f = 0.0, mean_d = 0.0;
-  for (std::size_t i = 0; i < xd.size(); ++i) {
-    const double e = ulp_error(yd[i], tanhl(static_cast<long double>(xd[i])));
-    worst_d = std::max(worst_d, e);
-    mean_d += e;
-    worst_f = std::max(worst_f, ulp_error(yf[i], tanhl(static_cast<long double>(xf[i]))));
-  }
-  mean_d /= static_cast<double>(xd.size());
-  INFO("float64 max " << worst_d << " ulp, mean " << mean_d << "; float32 max " << worst_f << " ulp");
-  CHECK(worst_d <= detail::kTanhMaxUlpDouble);
-  CHECK(mean_d < 0.25);
-  CHECK(worst_f <= detail::kTanhMaxUlpFloat);
+    INFO("kernels " << BatchedEngine::isa(isa));
+    std::vector<double> yd(xd.size());
+    std::vector<float> yf(xf.size());
+    detail::tanh_array(xd.data(), yd.data(), xd.size(), isa);
+    detail::tanh_array(xf.data(), yf.data(), xf.size(), isa);
+    double worst_d = 0.0, worst_f = 0.0, mean_d = 0.0;
+    for (std::size_t i = 0; i < xd.size(); ++i) {
+      const double e = ulp_error(yd[i], tanhl(static_cast<long double>(xd[i])));
+      worst_d = std::max(worst_d, e);
+      mean_d += e;
+      worst_f = std::max(worst_f, ulp_error(yf[i], tanhl(static_cast<long double>(xf[i]))));
+    }
+    mean_d /= static_cast<double>(xd.size());
+    INFO("float64 max " << worst_d << " ulp, mean " << mean_d << "; float32 max " << worst_f << " ulp");
+    CHECK(worst_d <= detail::kTanhMaxUlpDouble);
+    CHECK(mean_d < 0.25);
+    CHECK(worst_f <= detail::kTanhMaxUlpFloat);
 
-  // Special values, and one lane (the scalar tail) gives the same bits as a full vector.
-  const double inf = std::numeric_limits<double>::infinity();
-  std::vector<double> special = {0.0, -0.0, inf, -inf, 1e-300, -5e-324, 19.0, -20.0, 40.0, 1e300, 0.3, -0.17328769545203876};
-  std::vector<double> out(special.size());
-  detail::tanh_array(special.data(), out.data(), special.size(), isa);
-  CHECK(same_bits(out[0], 0.0));
-  CHECK(same_bits(out[1], -0.0));
-  CHECK(out[2] == 1.0);
-  CHECK(out[3] == -1.0);
-  CHECK(out[4] == 1e-300);
-  CHECK(out[5] == -5e-324);
-  CHECK(out[8] == 1.0);
-  CHECK(out[9] == 1.0);
-  double nan_in = std::numeric_limits<double>::quiet_NaN(), nan_out = 0.0;
-  detail::tanh_array(&nan_in, &nan_out, 1, isa);
-  CHECK(std::isnan(nan_out));
-  for (std::size_t i = 0; i < special.size(); ++i) {
-    double one = 0.0;
-    detail::tanh_array(&special[i], &one, 1, isa);
-    CHECK(same_bits(one, out[i]));
-  }
-  // Every ISA computes the same bits.
-  std::vector<double> build(xd.size());
-  detail::tanh_array(xd.data(), build.data(), xd.size(), KernelIsa::Build);
-  CHECK(std::memcmp(build.data(), yd.data(), yd.size() * sizeof(double)) == 0);
+    // Special values, and one lane (the scalar tail) gives the same bits as a full vector.
+    const double inf = std::numeric_limits<double>::infinity();
+    std::vector<double> special = {0.0,  -0.0,  inf,  -inf,  1e-300, -5e-324,
+                                   19.0, -20.0, 40.0, 1e300, 0.3,    -0.17328769545203876};
+    std::vector<double> out(special.size());
+    detail::tanh_array(special.data(), out.data(), special.size(), isa);
+    CHECK(same_bits(out[0], 0.0));
+    CHECK(same_bits(out[1], -0.0));
+    CHECK(out[2] == 1.0);
+    CHECK(out[3] == -1.0);
+    CHECK(out[4] == 1e-300);
+    CHECK(out[5] == -5e-324);
+    CHECK(out[8] == 1.0);
+    CHECK(out[9] == 1.0);
+    double nan_in = std::numeric_limits<double>::quiet_NaN(), nan_out = 0.0;
+    detail::tanh_array(&nan_in, &nan_out, 1, isa);
+    CHECK(std::isnan(nan_out));
+    for (std::size_t i = 0; i < special.size(); ++i) {
+      double one = 0.0;
+      detail::tanh_array(&special[i], &one, 1, isa);
+      CHECK(same_bits(one, out[i]));
+    }
+    // Every ISA computes the same bits.
+    std::vector<double> build(xd.size());
+    detail::tanh_array(xd.data(), build.data(), xd.size(), KernelIsa::Build);
+    CHECK(std::memcmp(build.data(), yd.data(), yd.size() * sizeof(double)) == 0);
   }
 }
 
@@ -203,8 +205,8 @@ TEST_CASE("batched engine agrees with the reference on every nonlinearity, depth
           const auto want = run(reference, p, points);
           const auto got = run(batched, p, points);
           const Agreement a = compare(want, got);
-          INFO(f << " depth " << depth << " batch " << batch << " " << precision << ": median rel "
-                 << a.median_rel << ", class agreement " << a.class_agreement);
+          INFO(f << " depth " << depth << " batch " << batch << " " << precision << ": median rel " << a.median_rel
+                 << ", class agreement " << a.class_agreement);
           const bool f64 = std::string(precision) == "float64";
           CHECK(a.median_rel < (f64 ? 1e-12 : 1e-4));
           CHECK(a.class_agreement >= 0.97);
@@ -268,13 +270,14 @@ TEST_CASE("early exit changes no bit", "[batched][early_exit]") {
     const char* yaml;
     bool saturates;
   };
-  for (const Case& k : {Case{"model: {width: 6}\ntraining: {steps: 80}\n", true},
-                        Case{"model: {width: 6}\ntraining: {steps: 80, batch: 5}\n", true},
-                        Case{"model: {width: 6, target_dim: 2}\ntraining: {steps: 80}\n", true},
-                        Case{"model: {width: 6, nonlinearity: relu, depth: 3}\ntraining: {steps: 80, batch: 7}\n", false},
-                        Case{"model: {width: 6, nonlinearity: identity}\ntraining: {steps: 80}\n", false},
-                        Case{"model: {width: 6}\ndata: {size: single}\ntraining: {steps: 80, precision: float32}\n", true},
-                        Case{"model: {width: 6, target_dim: 2}\ntraining: {steps: 80, readout: probe}\n", false}}) {
+  for (const Case& k :
+       {Case{"model: {width: 6}\ntraining: {steps: 80}\n", true},
+        Case{"model: {width: 6}\ntraining: {steps: 80, batch: 5}\n", true},
+        Case{"model: {width: 6, target_dim: 2}\ntraining: {steps: 80}\n", true},
+        Case{"model: {width: 6, nonlinearity: relu, depth: 3}\ntraining: {steps: 80, batch: 7}\n", false},
+        Case{"model: {width: 6, nonlinearity: identity}\ntraining: {steps: 80}\n", false},
+        Case{"model: {width: 6}\ndata: {size: single}\ntraining: {steps: 80, precision: float32}\n", true},
+        Case{"model: {width: 6, target_dim: 2}\ntraining: {steps: 80, readout: probe}\n", false}}) {
     const RunConfig c = config_from(k.yaml);
     const Problem p = make_problem(c);
     const auto points = grid_points(c, 12);
@@ -351,14 +354,13 @@ TEST_CASE("fast paths agree with the reference and with the general kernels", "[
     const char* yaml;
     const char* path;
   };
-  for (const Case& k : {Case{"model: {width: 8, nonlinearity: identity}\ntraining: {steps: 60}\n", "deep_linear"},
-                        Case{"model: {width: 8, nonlinearity: identity, target_dim: 3}\ntraining: {steps: 60, batch: 4}\n",
-                             "deep_linear"},
-                        Case{"model: {width: 8}\ndata: {size: single}\ntraining: {steps: 60}\n", "kernel"},
-                        Case{"model: {width: 8, depth: 3, nonlinearity: relu}\ndata: {size: 6}\ntraining: {steps: 60}\n",
-                             "kernel"},
-                        Case{"model: {width: 8}\ndata: {size: single}\ntraining: {steps: 60, precision: float32}\n",
-                             "kernel"}}) {
+  for (const Case& k :
+       {Case{"model: {width: 8, nonlinearity: identity}\ntraining: {steps: 60}\n", "deep_linear"},
+        Case{"model: {width: 8, nonlinearity: identity, target_dim: 3}\ntraining: {steps: 60, batch: 4}\n",
+             "deep_linear"},
+        Case{"model: {width: 8}\ndata: {size: single}\ntraining: {steps: 60}\n", "kernel"},
+        Case{"model: {width: 8, depth: 3, nonlinearity: relu}\ndata: {size: 6}\ntraining: {steps: 60}\n", "kernel"},
+        Case{"model: {width: 8}\ndata: {size: single}\ntraining: {steps: 60, precision: float32}\n", "kernel"}}) {
     const RunConfig c = config_from(k.yaml);
     const Problem p = make_problem(c);
     const auto points = grid_points(c, 10);

@@ -155,7 +155,8 @@ TEST_CASE("cli: SIGINT and SIGTERM stop at a tile boundary, keep finished frames
     CHECK(r.code == (sig == SIGINT ? 130 : 143));
     CHECK_THAT(err, Catch::StartsWith("trainscape: error: stopped during frame"));
     CHECK_THAT(err, Catch::Contains(sig == SIGINT ? "(SIGINT)" : "(SIGTERM)"));
-    CHECK_THAT(err, Catch::Contains("the finished frames and tiles are in out; continue with: trainscape zoom long.yaml --resume"));
+    CHECK_THAT(err, Catch::Contains(
+                        "the finished frames and tiles are in out; continue with: trainscape zoom long.yaml --resume"));
     CHECK(decoded_pixels(s.dir / "out/frame_000.png").size() == 48 * 48 * 3);
     CHECK_FALSE(fs::exists(s.dir / "out/frame_002.png"));
     for (const auto& e : fs::directory_iterator(s.dir / "out")) {

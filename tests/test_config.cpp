@@ -39,7 +39,7 @@ TEST_CASE("an empty config gives the documented defaults", "[config]") {
   CHECK(c.zoom.target.automatic);
   CHECK(c.output.dir == "runs/example");
   CHECK(c.runtime.threads == 0);
-  CHECK(c.runtime.tile == 0);  // auto
+  CHECK(c.runtime.tile == 0);                   // auto
   CHECK(dataset_size(c.model, c.data) == 272);  // the paper's N
   CHECK(parameter_count(c.model) == 272);
 }
@@ -103,7 +103,8 @@ TEST_CASE("overrides given with --set are applied in order and validated like th
         "--set model.widht=3: unknown key 'model.widht' (expected one of: width, depth, nonlinearity, target_dim)");
   CHECK(error_of("", {"steps=3"}) == "--set steps=3: expected section.key=value, got key 'steps'");
   CHECK(error_of("", {"training.steps"}) == "--set training.steps: expected section.key=value");
-  CHECK_THAT(error_of("", {"render.resolution=[1, "}), Catch::StartsWith("--set render.resolution=[1, : YAML syntax error"));
+  CHECK_THAT(error_of("", {"render.resolution=[1, "}),
+             Catch::StartsWith("--set render.resolution=[1, : YAML syntax error"));
 }
 
 TEST_CASE("unknown and duplicate keys and sections are errors with file and line", "[config]") {
@@ -113,11 +114,14 @@ TEST_CASE("unknown and duplicate keys and sections are errors with file and line
         "test.yaml:1:1: unknown section 'modle' (expected one of: model, data, training, phase_space, render, "
         "zoom, output, runtime)");
   CHECK(error_of("model:\n  width: 3\n  width: 4\n") == "test.yaml:3:3: duplicate key 'model.width' (first at line 2)");
-  CHECK(error_of("model: {width: 3}\nmodel: {depth: 3}\n") == "test.yaml:2:1: duplicate section 'model' (first at line 1)");
-  CHECK(error_of("- 1\n- 2\n") == "test.yaml:1:1: expected a mapping of sections (model, data, training, phase_space, "
-                                  "render, zoom, output, runtime), got [1, 2]");
-  CHECK(error_of("model: 3\n") == "test.yaml:1:8: section 'model' must be a mapping of keys (width, depth, "
-                                  "nonlinearity, target_dim), got 3");
+  CHECK(error_of("model: {width: 3}\nmodel: {depth: 3}\n") ==
+        "test.yaml:2:1: duplicate section 'model' (first at line 1)");
+  CHECK(error_of("- 1\n- 2\n") ==
+        "test.yaml:1:1: expected a mapping of sections (model, data, training, phase_space, "
+        "render, zoom, output, runtime), got [1, 2]");
+  CHECK(error_of("model: 3\n") ==
+        "test.yaml:1:8: section 'model' must be a mapping of keys (width, depth, "
+        "nonlinearity, target_dim), got 3");
 }
 
 TEST_CASE("wrong types and out-of-range values name key, value and rule", "[config]") {
@@ -128,10 +132,14 @@ TEST_CASE("wrong types and out-of-range values name key, value and rule", "[conf
   CHECK(error_of("model: {width: 0x10}\n") == "test.yaml:1:16: model.width = 0x10: must be an integer in [1, 4096]");
   CHECK(error_of("model: {nonlinearity: sigmoid}\n") ==
         "test.yaml:1:23: model.nonlinearity = sigmoid: must be one of: tanh | relu | identity");
-  CHECK(error_of("training: {steps: 0}\n") == "test.yaml:1:19: training.steps = 0: must be an integer in [1, 10000000]");
-  CHECK(error_of("training: {steps: -5}\n") == "test.yaml:1:19: training.steps = -5: must be an integer in [1, 10000000]");
-  CHECK(error_of("data: {ratio: .nan}\n") == "test.yaml:1:15: data.ratio = .nan: must be a finite number > 0 and <= 1e6");
-  CHECK(error_of("data: {ratio: .inf}\n") == "test.yaml:1:15: data.ratio = .inf: must be a finite number > 0 and <= 1e6");
+  CHECK(error_of("training: {steps: 0}\n") ==
+        "test.yaml:1:19: training.steps = 0: must be an integer in [1, 10000000]");
+  CHECK(error_of("training: {steps: -5}\n") ==
+        "test.yaml:1:19: training.steps = -5: must be an integer in [1, 10000000]");
+  CHECK(error_of("data: {ratio: .nan}\n") ==
+        "test.yaml:1:15: data.ratio = .nan: must be a finite number > 0 and <= 1e6");
+  CHECK(error_of("data: {ratio: .inf}\n") ==
+        "test.yaml:1:15: data.ratio = .inf: must be a finite number > 0 and <= 1e6");
   CHECK(error_of("data: {ratio: 0}\n") == "test.yaml:1:15: data.ratio = 0: must be a finite number > 0 and <= 1e6");
   CHECK(error_of("zoom: {factor: 1}\n") == "test.yaml:1:16: zoom.factor = 1: must be a finite number > 1 and <= 1e6");
   CHECK(error_of("render: {resolution: 8}\n") ==
@@ -155,8 +163,9 @@ TEST_CASE("cross-key rules: batch size, dataset size and zoom depth", "[config]"
         "test.yaml: training.batch = 11: must not exceed the dataset size 10");
   CHECK_THAT(error_of("data: {ratio: 0.001}\n"), Catch::StartsWith("test.yaml: data: the dataset size is 0"));
   // 60 halvings of a 9-decade window at 512 pixels: far below float64's resolution.
-  CHECK_THAT(error_of("zoom: {frames: 60}\n"),
-             Catch::StartsWith("test.yaml: zoom frame 59 (phase_space window / zoom.factor^59) is too deep for float64"));
+  CHECK_THAT(
+      error_of("zoom: {frames: 60}\n"),
+      Catch::StartsWith("test.yaml: zoom frame 59 (phase_space window / zoom.factor^59) is too deep for float64"));
   CHECK_NOTHROW(load_config("zoom: {frames: 30}\n", "t.yaml"));
   CHECK_THROWS_AS(load_config("zoom: {frames: 30}\ntraining: {precision: float32}\n", "t.yaml"), ConfigError);
 }

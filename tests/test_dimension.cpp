@@ -103,7 +103,8 @@ class DiskEngine final : public Engine {
  public:
   DiskEngine(double cx, double cy, double rad) : cx_(cx), cy_(cy), rad_(rad) {}
   const char* name() const override { return "disk"; }
-  void train(const Problem& /*problem*/, const HyperPoint* points, std::size_t count, PixelOutcome* out) const override {
+  void train(const Problem& /*problem*/, const HyperPoint* points, std::size_t count,
+             PixelOutcome* out) const override {
     calls_ += 1;
     largest_ = std::max<std::size_t>(largest_, count);
     for (std::size_t i = 0; i < count; ++i) {
@@ -158,7 +159,8 @@ TEST_CASE("dimension: self-similar sets", "[dimension]") {
 TEST_CASE("dimension: Julia sets with published dimensions", "[dimension]") {
   check_shape("basilica", sh::filled_julia(kN, {-1.0, 0.0}, 1.65, kJuliaIter), {sh::kBasilica, 0.075, 0.015});
   check_shape("rabbit", sh::filled_julia(kN, {-0.123, 0.745}, 1.45, kJuliaIter), {sh::kRabbit, 0.075, 0.015});
-  check_shape("cauliflower", sh::filled_julia(kN, {0.25, 0.0}, 0.85, kJuliaIter, -0.1), {sh::kCauliflower, 0.075, 0.045});
+  check_shape("cauliflower", sh::filled_julia(kN, {0.25, 0.0}, 0.85, kJuliaIter, -0.1),
+              {sh::kCauliflower, 0.075, 0.045});
 }
 
 TEST_CASE("dimension: the pair estimator's interval covers the Julia dimensions", "[dimension]") {
@@ -269,7 +271,8 @@ TEST_CASE("uncertainty: a disk gives f(eps) = 2 L eps / (pi A) and D close to 1"
   UncertaintyOptions o;
   o.points = 300000;
   o.threads = 2;
-  const DimensionEstimate e = uncertainty_exponent([](double u, double v) { return std::hypot(u - 0.5, v - 0.5) < 0.37; }, o);
+  const DimensionEstimate e =
+      uncertainty_exponent([](double u, double v) { return std::hypot(u - 0.5, v - 0.5) < 0.37; }, o);
   INFO(format_estimate(e) << " note " << e.note << " fit " << e.fit_min << ".." << e.fit_max);
   REQUIRE(e.scales.size() == 13);
   CHECK(e.scales[0] == Approx(0.1));

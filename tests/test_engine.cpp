@@ -36,8 +36,9 @@ double worst_gradient_error(const Problem& p) {
       auto plus = p.weights, minus = p.weights;
       plus[l](i) += h;
       minus[l](i) -= h;
-      numeric(i) = (reference::loss_and_gradients(p, plus, nullptr) - reference::loss_and_gradients(p, minus, nullptr)) /
-                   (2 * h);
+      numeric(i) =
+          (reference::loss_and_gradients(p, plus, nullptr) - reference::loss_and_gradients(p, minus, nullptr)) /
+          (2 * h);
     }
     const double scale = numeric.cwiseAbs().maxCoeff();
     REQUIRE(scale > 1e-3);  // the check is not vacuous
@@ -69,7 +70,7 @@ TEST_CASE("problem shapes follow model.md", "[engine]") {
   const Problem big = problem_from("model: {width: 64}\n");
   const double mean = big.X.mean();
   const double var = (big.X.array() - mean).square().mean();
-  CHECK(std::fabs(mean) < 0.01);    // 64 * 4160 samples: sd of the mean ~0.002
+  CHECK(std::fabs(mean) < 0.01);  // 64 * 4160 samples: sd of the mean ~0.002
   CHECK(std::fabs(var - 1.0) < 0.01);
 }
 
@@ -87,14 +88,15 @@ TEST_CASE("gradients match central finite differences", "[engine][gradient]") {
 
 TEST_CASE("a recorded loss is the loss before that step's update", "[engine]") {
   for (const char* f : {"tanh", "relu", "identity"}) {
-    const Problem p = problem_from(std::string("model: {width: 4, depth: 3, nonlinearity: ") + f +
-                                   "}\ntraining: {steps: 3}\n");
+    const Problem p =
+        problem_from(std::string("model: {width: 4, depth: 3, nonlinearity: ") + f + "}\ntraining: {steps: 3}\n");
     const HyperPoint point{0.3, 0.7};
     const std::vector<double> losses = reference::loss_curve(p, point);
     REQUIRE(losses.size() == 3);
     std::vector<Eigen::MatrixXd> w = p.weights, g;
     CHECK(losses[0] == reference::loss_and_gradients(p, w, &g));
-    for (std::size_t l = 0; l < w.size(); ++l) w[l] -= layer_learning_rate(p.phase_space, static_cast<int>(l), point.x, point.y) * g[l];
+    for (std::size_t l = 0; l < w.size(); ++l)
+      w[l] -= layer_learning_rate(p.phase_space, static_cast<int>(l), point.x, point.y) * g[l];
     CHECK(losses[1] == Approx(reference::loss_and_gradients(p, w, nullptr)).epsilon(1e-14));
   }
 }
@@ -132,7 +134,7 @@ TEST_CASE("float32 training follows float64 closely on a smooth run", "[engine]"
   const auto a = reference::loss_curve(p64, {0.1, 0.1});
   const auto b = reference::loss_curve(p32, {0.1, 0.1});
   for (std::size_t t = 0; t < a.size(); ++t) CHECK(b[t] == Approx(a[t]).epsilon(1e-5));
-  CHECK(a[19] < a[0]);  // it does train
+  CHECK(a[19] < a[0]);    // it does train
   CHECK(b[19] != a[19]);  // and float32 really is a different computation
 }
 
@@ -179,8 +181,8 @@ TEST_CASE("the GD stability limit lr < 2 / lambda_max of a quadratic loss lands 
 }
 
 TEST_CASE("frames are bit-identical for 1 and 2 threads and any tile size", "[engine][determinism]") {
-  const RunConfig c = load_config("model: {width: 6}\ntraining: {steps: 40}\nphase_space: {x: [-1, 2], y: [-1, 2]}\n",
-                                  "t.yaml");
+  const RunConfig c =
+      load_config("model: {width: 6}\ntraining: {steps: 40}\nphase_space: {x: [-1, 2], y: [-1, 2]}\n", "t.yaml");
   const Problem p = make_problem(c);
   const Grid grid(Window::from_intervals(c.phase_space.x, c.phase_space.y), 24, 20);
   ZoomObserver quiet;
@@ -200,7 +202,8 @@ TEST_CASE("frames are bit-identical for 1 and 2 threads and any tile size", "[en
 }
 
 TEST_CASE("offset phase spaces: once at initialisation, or before every step", "[engine][offset]") {
-  const Problem once = problem_from("model: {width: 4}\ntraining: {steps: 3}\nphase_space: {kind: offset_at_init_vs_lr}\n");
+  const Problem once =
+      problem_from("model: {width: 4}\ntraining: {steps: 3}\nphase_space: {kind: offset_at_init_vs_lr}\n");
   const HyperPoint point{0.25, 0.1};  // offset 0.25, every layer's learning rate 0.1
   // Once: exactly lr_vs_lr training (x = y = 0.1) from W_0 + 0.25.
   Problem shifted = problem_from("model: {width: 4}\ntraining: {steps: 3}\n");

@@ -114,7 +114,8 @@ TEST_CASE("file: sync_file flushes an existing file and refuses a missing one", 
   const Dir d;
   std::ofstream(d / "f") << "data";
   CHECK_NOTHROW(io::sync_file(d / "f"));
-  CHECK(message_of([&] { io::sync_file(d / "none"); }) == d / "none" + ": cannot sync to disk: No such file or directory");
+  CHECK(message_of([&] { io::sync_file(d / "none"); }) ==
+        d / "none" + ": cannot sync to disk: No such file or directory");
 }
 
 TEST_CASE("memory: one limit, one refusal", "[file]") {
@@ -126,7 +127,8 @@ TEST_CASE("memory: one limit, one refusal", "[file]") {
   }
   CHECK(io::memory_refusal(1024.0, "small") == "");
   if (memory <= 0) return;
-  const std::string refusal = io::memory_refusal(1e30, "x.yaml: render.resolution = [9, 9]", "", "lower the resolution");
+  const std::string refusal =
+      io::memory_refusal(1e30, "x.yaml: render.resolution = [9, 9]", "", "lower the resolution");
   CHECK_THAT(refusal, Catch::StartsWith("x.yaml: render.resolution = [9, 9] needs about "));
   CHECK_THAT(refusal, Catch::Contains(" GiB of memory, more than 80% of this machine's "));
   CHECK_THAT(refusal, Catch::EndsWith(" GiB; lower the resolution"));

@@ -255,8 +255,7 @@ std::string vlen_utf8_attr(const H5::H5Object& obj, const std::string& name) {
 }
 
 template <class T>
-T scalar_attr(const H5::H5Object& obj, const std::string& name, const H5::PredType& mem,
-              H5T_class_t expected_class) {
+T scalar_attr(const H5::H5Object& obj, const std::string& name, const H5::PredType& mem, H5T_class_t expected_class) {
   const H5::Attribute attr = obj.openAttribute(name);
   CHECK(attr.getSpace().getSimpleExtentType() == H5S_SCALAR);
   CHECK(attr.getTypeClass() == expected_class);
@@ -280,8 +279,7 @@ TEST_CASE("hdf5 store: a run reads back exactly", "[hdf5]") {
   const Problem problem = trainscape::make_problem(config);
   REQUIRE(problem.minibatches.size() == 5);  // batch 3 < N, so indices exist and are stored
   REQUIRE(problem.minibatches.front().size() == 3);
-  const std::vector<FrameResult> frames = {synthetic_frame(0, 16, 16, 0),
-                                           synthetic_frame(1, 16, 16, 1)};
+  const std::vector<FrameResult> frames = {synthetic_frame(0, 16, 16, 0), synthetic_frame(1, 16, 16, 1)};
   write_full_run(path, config, problem, frames, 1.25);
 
   const StoredRun run = read_run(path);
@@ -297,8 +295,7 @@ TEST_CASE("hdf5 store: a run reads back exactly", "[hdf5]") {
   check_frame(run.frames[1], frames[1]);
 
   // The stored config is the resolved one: it loads back to the same configuration.
-  CHECK(trainscape::to_yaml(trainscape::load_config(run.config_yaml, "run.h5")) ==
-        run.config_yaml);
+  CHECK(trainscape::to_yaml(trainscape::load_config(run.config_yaml, "run.h5")) == run.config_yaml);
 }
 
 TEST_CASE("hdf5 store: layout matches the documented contract", "[hdf5]") {
@@ -306,22 +303,19 @@ TEST_CASE("hdf5 store: layout matches the documented contract", "[hdf5]") {
   const std::string path = dir.file("run.h5");
   const RunConfig config = small_config();
   const Problem problem = trainscape::make_problem(config);
-  const std::vector<FrameResult> frames = {synthetic_frame(0, 16, 16, 0),
-                                           synthetic_frame(1, 16, 16, 1)};
+  const std::vector<FrameResult> frames = {synthetic_frame(0, 16, 16, 0), synthetic_frame(1, 16, 16, 1)};
   write_full_run(path, config, problem, frames, 1.25);
 
   H5::Exception::dontPrint();
   const H5::H5File file(path, H5F_ACC_RDONLY);
   const H5::Group root = file.openGroup("/");
   CHECK(vlen_utf8_attr(root, "format") == "trainscape-run");
-  CHECK(scalar_attr<std::int64_t>(root, "format_version", H5::PredType::NATIVE_INT64,
-                                  H5T_INTEGER) == 1);
+  CHECK(scalar_attr<std::int64_t>(root, "format_version", H5::PredType::NATIVE_INT64, H5T_INTEGER) == 1);
   CHECK(vlen_utf8_attr(root, "trainscape_version") == trainscape::kVersion);
   CHECK_FALSE(vlen_utf8_attr(root, "git_describe").empty());
   CHECK(vlen_utf8_attr(root, "config") == trainscape::to_yaml(config));
   CHECK(scalar_attr<double>(root, "dimension", H5::PredType::NATIVE_DOUBLE, H5T_FLOAT) == 1.25);
-  CHECK(scalar_attr<std::int64_t>(root, "frames_completed", H5::PredType::NATIVE_INT64,
-                                  H5T_INTEGER) == 2);
+  CHECK(scalar_attr<std::int64_t>(root, "frames_completed", H5::PredType::NATIVE_INT64, H5T_INTEGER) == 2);
 
   const H5::Group pg = file.openGroup("/problem");
   CHECK(vlen_utf8_attr(pg, "nonlinearity") == "relu");
@@ -329,8 +323,7 @@ TEST_CASE("hdf5 store: layout matches the documented contract", "[hdf5]") {
   CHECK(scalar_attr<std::int64_t>(pg, "width", H5::PredType::NATIVE_INT64, H5T_INTEGER) == 4);
   CHECK(scalar_attr<std::int64_t>(pg, "depth", H5::PredType::NATIVE_INT64, H5T_INTEGER) == 3);
   CHECK(scalar_attr<std::int64_t>(pg, "target_dim", H5::PredType::NATIVE_INT64, H5T_INTEGER) == 2);
-  CHECK(scalar_attr<std::int64_t>(pg, "n_data", H5::PredType::NATIVE_INT64, H5T_INTEGER) ==
-        problem.n_data());
+  CHECK(scalar_attr<std::int64_t>(pg, "n_data", H5::PredType::NATIVE_INT64, H5T_INTEGER) == problem.n_data());
   CHECK(scalar_attr<std::int64_t>(pg, "steps", H5::PredType::NATIVE_INT64, H5T_INTEGER) == 5);
 
   const auto n = static_cast<hsize_t>(problem.n_data());
@@ -357,8 +350,7 @@ TEST_CASE("hdf5 store: layout matches the documented contract", "[hdf5]") {
   bool w_row_major = true;
   for (Eigen::Index r = 0; r < 4; ++r) {
     for (Eigen::Index c = 0; c < 2; ++c) {
-      w_row_major = w_row_major && same_bits(w2[static_cast<std::size_t>(r * 2 + c)],
-                                             problem.weights[2](r, c));
+      w_row_major = w_row_major && same_bits(w2[static_cast<std::size_t>(r * 2 + c)], problem.weights[2](r, c));
     }
   }
   CHECK(w_row_major);
@@ -378,8 +370,7 @@ TEST_CASE("hdf5 store: layout matches the documented contract", "[hdf5]") {
   CHECK(scalar_attr<double>(f1, "y_max", H5::PredType::NATIVE_DOUBLE, H5T_FLOAT) == w.y_max());
   CHECK(scalar_attr<double>(f1, "centre_x", H5::PredType::NATIVE_DOUBLE, H5T_FLOAT) == w.centre_x);
   CHECK(scalar_attr<std::int64_t>(f1, "steps", H5::PredType::NATIVE_INT64, H5T_INTEGER) == 6);
-  CHECK(scalar_attr<std::int64_t>(f1, "edge_pixels", H5::PredType::NATIVE_INT64, H5T_INTEGER) ==
-        frames[1].edge_pixels);
+  CHECK(scalar_attr<std::int64_t>(f1, "edge_pixels", H5::PredType::NATIVE_INT64, H5T_INTEGER) == frames[1].edge_pixels);
   CHECK(dims_of(file, "/frames/000001/measure") == std::vector<hsize_t>{16, 16});
   CHECK(dims_of(file, "/frames/000001/converged") == std::vector<hsize_t>{16, 16});
   CHECK(dims_of(file, "/frames/000001/edges") == std::vector<hsize_t>{15, 15});
@@ -403,8 +394,7 @@ TEST_CASE("hdf5 store: large frames are chunked, compressed and exact", "[hdf5]"
   const RunConfig config = small_config();
   const Problem problem = trainscape::make_problem(config);
   // 300 x 200 doubles = 480 KB, above the compression threshold; not a multiple of the chunk.
-  const std::vector<FrameResult> frames = {synthetic_frame(0, 300, 200, 0),
-                                           synthetic_frame(3, 300, 200, 1)};
+  const std::vector<FrameResult> frames = {synthetic_frame(0, 300, 200, 0), synthetic_frame(3, 300, 200, 1)};
   write_full_run(path, config, problem, frames, -0.5);
 
   const StoredRun run = read_run(path);
@@ -424,8 +414,7 @@ TEST_CASE("hdf5 store: large frames are chunked, compressed and exact", "[hdf5]"
     std::size_t n_values = 0;
     char name[64];
     unsigned config_flags = 0;
-    if (props.getFilter(i, flags, n_values, nullptr, sizeof name, name, config_flags) ==
-        H5Z_FILTER_DEFLATE) {
+    if (props.getFilter(i, flags, n_values, nullptr, sizeof name, name, config_flags) == H5Z_FILTER_DEFLATE) {
       has_deflate = true;
     }
   }
@@ -517,9 +506,7 @@ TEST_CASE("hdf5 store: read_run refuses what is not a trainscape run", "[hdf5]")
     REQUIRE_THROWS_WITH(read_run(path), Catch::Contains(path + ": not an HDF5 file"));
   }
 
-  SECTION("a directory") {
-    REQUIRE_THROWS_AS(read_run(dir.file("")), IoError);
-  }
+  SECTION("a directory") { REQUIRE_THROWS_AS(read_run(dir.file("")), IoError); }
 
   SECTION("HDF5 without the format attribute") {
     const std::string path = dir.file("other.h5");
@@ -529,12 +516,10 @@ TEST_CASE("hdf5 store: read_run refuses what is not a trainscape run", "[hdf5]")
       file.createGroup("/problem");
     }
     REQUIRE_THROWS_AS(read_run(path), IoError);
-    REQUIRE_THROWS_WITH(read_run(path),
-                        Catch::Contains(path + ": not a trainscape run (format attribute"));
+    REQUIRE_THROWS_WITH(read_run(path), Catch::Contains(path + ": not a trainscape run (format attribute"));
   }
 
-  const auto make_root_attrs = [](const std::string& path, const std::string& format,
-                                  std::int64_t version) {
+  const auto make_root_attrs = [](const std::string& path, const std::string& format, std::int64_t version) {
     H5::Exception::dontPrint();
     H5::H5File file(path, H5F_ACC_TRUNC);
     H5::Group root = file.openGroup("/");
@@ -548,9 +533,8 @@ TEST_CASE("hdf5 store: read_run refuses what is not a trainscape run", "[hdf5]")
   SECTION("HDF5 with another format") {
     const std::string path = dir.file("other.h5");
     make_root_attrs(path, "something-else", 1);
-    REQUIRE_THROWS_WITH(read_run(path),
-                        Catch::Contains(path + ": not a trainscape run (format attribute is "
-                                               "'something-else'"));
+    REQUIRE_THROWS_WITH(read_run(path), Catch::Contains(path + ": not a trainscape run (format attribute is "
+                                                               "'something-else'"));
   }
 
   SECTION("a later format version") {
@@ -730,7 +714,8 @@ TEST_CASE("dimension store: every DimensionEstimate field is in the table and su
   }
   for (const char* name : {"method", "mode", "note"}) CHECK(g.openAttribute(name).getTypeClass() == H5T_STRING);
   CHECK(vlen_utf8_attr(g, "method") == "boxcount_fit");
-  for (const char* name : {"scales", "values", "counts", "local"}) CHECK(dims_of(file, std::string("/dimension/sequence/boxcount_fit/") + name).size() == 1);
+  for (const char* name : {"scales", "values", "counts", "local"})
+    CHECK(dims_of(file, std::string("/dimension/sequence/boxcount_fit/") + name).size() == 1);
   CHECK(g.getNumAttrs() == 17);
   CHECK(g.getNumObjs() == 4);
 }

@@ -245,14 +245,16 @@ TEST_CASE("hostile cli: config files that cannot be read exit 4 in zoom, bench a
     expect_refusal(s, previous, c + " loop_a.yaml", 4, "loop_a.yaml: cannot read: Too many levels of symbolic links");
     // A device that never ends: refused after 1 MiB instead of read until memory runs out.
     double took = 0;
-    took = seconds_of([&] { expect_refusal(s, previous, c + " /dev/zero", 4, "/dev/zero: larger than 1 MiB; not a config file"); });
+    took = seconds_of(
+        [&] { expect_refusal(s, previous, c + " /dev/zero", 4, "/dev/zero: larger than 1 MiB; not a config file"); });
     CHECK(took < 5.0);
     expect_refusal(s, previous, c + " /dev/null", 3, "/dev/null: the file is empty; write {} to use every default");
   }
   // A config cut short in the middle of a line.
   const std::string tiny = kTinyConfig;
   s.write("cut.yaml", tiny.substr(0, tiny.find("steps") + 3));
-  expect_refusal(s, previous, "zoom cut.yaml --out out --overwrite", 3, "cut.yaml:2:1: YAML syntax error: end of map flow not found");
+  expect_refusal(s, previous, "zoom cut.yaml --out out --overwrite", 3,
+                 "cut.yaml:2:1: YAML syntax error: end of map flow not found");
   expect_refusal(s, previous, "bench cut.yaml", 3, "cut.yaml:2:1: YAML syntax error: end of map flow not found");
   expect_refusal(s, previous, "uncertainty cut.yaml", 3, "cut.yaml:2:1: YAML syntax error: end of map flow not found");
 }
@@ -285,7 +287,8 @@ TEST_CASE("hostile cli: unknown and duplicate keys and sections exit 3", "[cli][
        "x.yaml:1:1: unknown section 'modle' (expected one of: model, data, training, phase_space, render, zoom, output, "
        "runtime)"},
       {"runtime:\n  thread: 2\n", "x.yaml:2:3: unknown key 'runtime.thread' (expected one of: threads, tile)"},
-      {"model:\n  <<: {width: 4}\n", "x.yaml:2:3: unknown key 'model.<<' (expected one of: width, depth, nonlinearity, target_dim)"},
+      {"model:\n  <<: {width: 4}\n",
+       "x.yaml:2:3: unknown key 'model.<<' (expected one of: width, depth, nonlinearity, target_dim)"},
       {"training:\n  steps: 5\n  steps: 6\n", "x.yaml:3:3: duplicate key 'training.steps' (first at line 2)"},
       {"model: {width: 4, width: 5}\n", "x.yaml:1:19: duplicate key 'model.width' (first at line 1)"},
       {"model:\n  width: 4\nmodel:\n  depth: 3\n", "x.yaml:3:1: duplicate section 'model' (first at line 1)"},
@@ -300,7 +303,8 @@ TEST_CASE("hostile cli: unknown and duplicate keys and sections exit 3", "[cli][
                  "--set zoom.frame=3: unknown key 'zoom.frame' (expected one of: frames, factor, target)");
   expect_refusal(s, previous, "zoom tiny.yaml --overwrite --set zoom=3", 3,
                  "--set zoom=3: expected section.key=value, got key 'zoom'");
-  expect_refusal(s, previous, "uncertainty tiny.yaml --set modle.width=3", 3, "--set modle.width=3: unknown section 'modle'");
+  expect_refusal(s, previous, "uncertainty tiny.yaml --set modle.width=3", 3,
+                 "--set modle.width=3: unknown section 'modle'");
 }
 
 TEST_CASE("hostile cli: wrong types exit 3 with key, value and rule", "[cli][hostile]") {
@@ -309,7 +313,8 @@ TEST_CASE("hostile cli: wrong types exit 3 with key, value and rule", "[cli][hos
   const std::vector<std::pair<std::string, std::string>> cases = {
       // a list where a scalar belongs
       {"model: {width: [4]}\n", "x.yaml:1:16: model.width = [4]: must be an integer in [1, 4096]"},
-      {"training: {precision: [float32]}\n", "x.yaml:1:23: training.precision = [float32]: must be one of: float64 | float32"},
+      {"training: {precision: [float32]}\n",
+       "x.yaml:1:23: training.precision = [float32]: must be one of: float64 | float32"},
       // a map where a list belongs
       {"phase_space: {x: {lo: 1, hi: 2}}\n",
        "x.yaml:1:18: phase_space.x = {lo: 1, hi: 2}: must be [lo, hi] with finite lo < hi, both in [-300, 300] (log10 units)"},
@@ -361,8 +366,10 @@ TEST_CASE("hostile cli: NaN, infinities, negative and zero values exit 3", "[cli
       {"model: {width: 0}\n", "x.yaml:1:16: model.width = 0: must be an integer in [1, 4096]"},
       {"model: {target_dim: -2}\n", "x.yaml:1:21: model.target_dim = -2: must be an integer in [1, 4096]"},
       {"data: {size: 0}\n", "x.yaml:1:14: data.size = 0: must be params, single, or a dataset size in [1, 10000000]"},
-      {"render: {resolution: 0}\n", "x.yaml:1:22: render.resolution = 0: must be an integer or [cols, rows], each in [16, 65536]"},
-      {"render: {resolution: [64, -64]}\n", "x.yaml:1:22: render.resolution = [64, -64]: must be an integer or [cols, rows]"},
+      {"render: {resolution: 0}\n",
+       "x.yaml:1:22: render.resolution = 0: must be an integer or [cols, rows], each in [16, 65536]"},
+      {"render: {resolution: [64, -64]}\n",
+       "x.yaml:1:22: render.resolution = [64, -64]: must be an integer or [cols, rows]"},
       {"runtime: {threads: -1}\n", "x.yaml:1:20: runtime.threads = -1: must be an integer in [0, 1024]"},
       {"runtime: {tile: 0}\n", "x.yaml:1:17: runtime.tile = 0: must be auto or an integer in [1, 4096]"},
   };
@@ -399,23 +406,27 @@ TEST_CASE("hostile cli: inverted, empty and too deep windows exit 3", "[cli][hos
   // Too deep for the precision: a fixed target and enough frames of factor 2 (or a few of 1e6)
   // that the deepest frame's pixel spacing is below 2 eps / ln 10.
   const std::string deep = " (phase_space window / zoom.factor^";
+  expect_refusal(
+      s, previous,
+      "zoom tiny.yaml --overwrite --set zoom.frames=52 --set \"zoom.target=[1.0, 1.0]\" --set render.resolution=64", 3,
+      "tiny.yaml: zoom frame 51" + deep + "51) is too deep for float64 learning rates: pixel spacing 4.23e-17");
+  expect_refusal(
+      s, previous,
+      "zoom tiny.yaml --overwrite --set zoom.frames=25 --set \"zoom.target=[1.0, 1.0]\" "
+      "--set render.resolution=64 --set training.precision=float32",
+      3, "tiny.yaml: zoom frame 24" + deep + "24) is too deep for float32 learning rates: pixel spacing 5.68e-09");
   expect_refusal(s, previous,
-                 "zoom tiny.yaml --overwrite --set zoom.frames=52 --set \"zoom.target=[1.0, 1.0]\" --set render.resolution=64",
-                 3, "tiny.yaml: zoom frame 51" + deep + "51) is too deep for float64 learning rates: pixel spacing 4.23e-17");
-  expect_refusal(s, previous,
-                 "zoom tiny.yaml --overwrite --set zoom.frames=25 --set \"zoom.target=[1.0, 1.0]\" "
-                 "--set render.resolution=64 --set training.precision=float32",
-                 3, "tiny.yaml: zoom frame 24" + deep + "24) is too deep for float32 learning rates: pixel spacing 5.68e-09");
-  expect_refusal(s, previous, "zoom tiny.yaml --overwrite --set zoom.frames=4 --set zoom.factor=1e6 --set \"zoom.target=[1, 1]\"",
-                 3, "tiny.yaml: zoom frame 3" + deep + "3) is too deep for float64");
+                 "zoom tiny.yaml --overwrite --set zoom.frames=4 --set zoom.factor=1e6 --set \"zoom.target=[1, 1]\"", 3,
+                 "tiny.yaml: zoom frame 3" + deep + "3) is too deep for float64");
   // bench and uncertainty check the depth too.
   expect_refusal(s, previous,
                  "bench tiny.yaml --set zoom.frames=25 --set \"zoom.target=[1.0, 1.0]\" --set render.resolution=64 "
                  "--set training.precision=float32",
                  3, "is too deep for float32");
-  expect_refusal(s, previous,
-                 "uncertainty tiny.yaml --set zoom.frames=52 --set \"zoom.target=[1.0, 1.0]\" --set render.resolution=64",
-                 3, "is too deep for float64");
+  expect_refusal(
+      s, previous,
+      "uncertainty tiny.yaml --set zoom.frames=52 --set \"zoom.target=[1.0, 1.0]\" --set render.resolution=64", 3,
+      "is too deep for float64");
 }
 
 TEST_CASE("hostile cli: resolutions beyond the machine's memory are refused at once, before allocating",
@@ -426,12 +437,14 @@ TEST_CASE("hostile cli: resolutions beyond the machine's memory are refused at o
     const std::string shown = std::string(resolution) == "60000" ? "[60000, 60000]" : resolution;
     double took = 0;
     took = seconds_of([&] {
-      expect_refusal(s, previous, std::string("zoom tiny.yaml --overwrite --set \"render.resolution=") + resolution + "\"", 3,
+      expect_refusal(s, previous,
+                     std::string("zoom tiny.yaml --overwrite --set \"render.resolution=") + resolution + "\"", 3,
                      "render.resolution = " + shown + " needs about ");
     });
     CHECK(took < 5.0);
     took = seconds_of([&] {
-      expect_refusal(s, previous, std::string("zoom tiny.yaml --out fresh --set \"render.resolution=") + resolution + "\"", 3,
+      expect_refusal(s, previous,
+                     std::string("zoom tiny.yaml --out fresh --set \"render.resolution=") + resolution + "\"", 3,
                      "GiB of memory, more than 80% of this machine's");
     });
     CHECK(took < 5.0);
@@ -477,8 +490,8 @@ TEST_CASE("hostile cli: a full disk while writing a frame PNG exits 4 and leaves
   // write fails with "No space left on device". Before the fix the message named a stale errno
   // (ENOENT). The shell execs trainscape, so its pid is the shell's $$.
   fs::create_directory(s.dir / "full");
-  const Result r = s.run("zoom tiny.yaml --out full -q",
-                         "echo $$ > full.pid && ln -s /dev/full full/frame_000.png.tmp.$$ && exec");
+  const Result r =
+      s.run("zoom tiny.yaml --out full -q", "echo $$ > full.pid && ln -s /dev/full full/frame_000.png.tmp.$$ && exec");
   check_one_line_error(r, 4, "full/frame_000.png: cannot write: No space left on device");
   previous.check_unchanged();
   const std::string pid = slurp(s.dir / "full.pid").substr(0, slurp(s.dir / "full.pid").find('\n'));
@@ -556,7 +569,7 @@ TEST_CASE("hostile cli: missing, truncated and foreign files given to dimension 
   const std::string run = slurp(s.dir / "out/run.h5"), png = slurp(s.dir / "out/frame_000.png");
   s.write("zero.h5", "");
   s.write("zero.png", "");
-  s.write("png_named.h5", png);                 // a PNG renamed .h5
+  s.write("png_named.h5", png);  // a PNG renamed .h5
   s.write("cut_header.h5", run.substr(0, 1000));
   s.write("cut_half.h5", run.substr(0, run.size() / 2));
   s.write("cut.png", png.substr(0, 300));
@@ -595,7 +608,8 @@ TEST_CASE("hostile cli: missing, truncated and foreign files given to dimension 
       {"png_named.h5", 4, "png_named.h5: not an HDF5 file", 4},
       {"dir.h5", 4, "dir.h5: is a directory, not a run.h5 or an image", 4},
       {"loop_a.png", 4, "loop_a.png: cannot read: Too many levels of symbolic links", 4},
-      {"cut_header.h5", 4, "cut_header.h5: cannot open HDF5 file: H5Fopen failed: unable to open file (truncated file", 4},
+      {"cut_header.h5", 4, "cut_header.h5: cannot open HDF5 file: H5Fopen failed: unable to open file (truncated file",
+       4},
       {"cut_half.h5", 4, "cut_half.h5: cannot open HDF5 file: H5Fopen failed: unable to open file (truncated file", 4},
       {"cut.png", 4, "cut.png: not a readable image (the data ends early or is corrupt)", 2},
       {"one_pixel.png", 5, "one_pixel.png: an image of 1 x 1 pixels is too small for a dimension (at least 2 x 2)", 2},

@@ -25,8 +25,12 @@ std::string tiny_config(const std::string& target, const std::string& out_dir) {
          "training: {steps: 20}\n"
          "phase_space: {x: [-2.0, 2.0], y: [-2.0, 2.0]}\n"
          "render: {resolution: 24}\n"
-         "zoom: {frames: 3, factor: 2.0, target: " + target + "}\n"
-         "output: {dir: " + out_dir + "}\n"
+         "zoom: {frames: 3, factor: 2.0, target: " +
+         target +
+         "}\n"
+         "output: {dir: " +
+         out_dir +
+         "}\n"
          "runtime: {threads: 1, tile: 8}\n";
 }
 
@@ -66,7 +70,8 @@ std::string mpiexec(int ranks, const std::string& program) {
          "ASAN_OPTIONS=\"${ASAN_OPTIONS:-}:detect_leaks=0\" "
          "OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_hwloc_base_binding_policy=none "
          "OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none "
-         "OMPI_MCA_plm=isolated '" TRAINSCAPE_MPIEXEC "' -n " + std::to_string(ranks) + " '" + program + "'";
+         "OMPI_MCA_plm=isolated '" TRAINSCAPE_MPIEXEC "' -n " +
+         std::to_string(ranks) + " '" + program + "'";
 }
 
 std::string mpi_trainscape(int ranks) { return mpiexec(ranks, TRAINSCAPE_BINARY); }

@@ -36,8 +36,8 @@ bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; 
 struct Hostile {
   const char* what;
   HyperPoint point;
-  bool must_diverge;     ///< the loss overflows (or cannot improve) whatever the network: 'diverged'
-  bool frozen;           ///< no update can change a weight: every v_t is exactly 1
+  bool must_diverge;  ///< the loss overflows (or cannot improve) whatever the network: 'diverged'
+  bool frozen;        ///< no update can change a weight: every v_t is exactly 1
 };
 
 /// The pixels for a phase space: in lr_vs_lr both coordinates are learning rates; in the offset
@@ -112,8 +112,9 @@ bool determined_by_clamps(const std::vector<double>& losses) {
 
 }  // namespace
 
-TEST_CASE("hostile hyperparameters: finite measures, right class, bounded time, engines agree (bitwise where the clamps decide)",
-          "[engine][batched][numerical]") {
+TEST_CASE(
+    "hostile hyperparameters: finite measures, right class, bounded time, engines agree (bitwise where the clamps decide)",
+    "[engine][batched][numerical]") {
   const auto reference = make_engine("reference");
   const auto batched = make_engine("batched");
   struct Network {
@@ -126,7 +127,7 @@ TEST_CASE("hostile hyperparameters: finite measures, right class, bounded time, 
       {"model: {width: 4, nonlinearity: identity}", ""},  // the deep-linear fast path
       {"model: {width: 4, depth: 3, nonlinearity: tanh}", ""},
       {"model: {width: 4, depth: 3, nonlinearity: relu}", ""},
-      {"model: {width: 4, nonlinearity: tanh}\ndata: {size: single}", ""},  // the kernel fast path (N < d)
+      {"model: {width: 4, nonlinearity: tanh}\ndata: {size: single}", ""},       // the kernel fast path (N < d)
       {"model: {width: 4, nonlinearity: relu}\ndata: {size: 8}", ", batch: 2"},  // minibatches
   };
   int pixels = 0, nan_mid_run = 0, nan_mid_run_blown_up = 0, determined = 0;
@@ -204,7 +205,7 @@ TEST_CASE("hostile hyperparameters: the measure of a loss curve with NaN and inf
   const std::vector<double> mid = {2.0, 4.0, 1e300, inf, nan, nan, nan, nan};
   const PixelOutcome m = convergence_measure(mid.data(), static_cast<int>(mid.size()));
   CHECK(m.converged == 0);
-  double sum = 1.0 + 0.5 + 1.0 / 1e6;  // v = 1, 2, 1e6 (clamped)
+  double sum = 1.0 + 0.5 + 1.0 / 1e6;            // v = 1, 2, 1e6 (clamped)
   for (int k = 0; k < 5; ++k) sum += 1.0 / 5e5;  // v = 1e6 / 2 for each non-finite loss
   CHECK(m.measure == sum);
   // A non-finite first loss: l_0 counts as 1e6 too, so every non-finite step has v_t = 1.
@@ -242,8 +243,8 @@ TEST_CASE("hostile hyperparameters: a run that starts with a loss above 1e6 and 
         for (const HyperPoint point : {HyperPoint{1e4, 0.1}, HyperPoint{1e6, 10.0}, HyperPoint{1e30, 1e30}}) {
           INFO(engine_name << ": " << yaml << "offset " << point.x << ", lr " << point.y);
           const std::vector<double> losses = reference::loss_curve(p, point);
-          REQUIRE(losses[0] > kLossRatioClamp);              // the initial loss is above 1e6 ...
-          REQUIRE_FALSE(std::isfinite(losses.back()));       // ... and the run blows up
+          REQUIRE(losses[0] > kLossRatioClamp);         // the initial loss is above 1e6 ...
+          REQUIRE_FALSE(std::isfinite(losses.back()));  // ... and the run blows up
           const auto out = train(*engine, p, {point});
           CHECK(out[0].converged == 0);
           CHECK(out[0].measure > 0);

@@ -37,12 +37,9 @@ TEST_CASE("paper presets: dataset sizes, the notebook's arrays, and the loss for
     int n_data;
     double x00;  // X[0, 0] (docs/jax-rng.md#known-answers, FMA variant where it differs)
   };
-  const Expect expected[] = {{"tanh_full", 272, 0.012877245180492047},
-                             {"tanh_minibatch", 272, 0.012877245180492047},
-                             {"relu", 272, 0.012877245180492047},
-                             {"init_offset", 272, 0.012877245180492047},
-                             {"deep_linear", 16, 0.031313708377454855},
-                             {"tanh_single", 1, 0.14646465203823308}};
+  const Expect expected[] = {{"tanh_full", 272, 0.012877245180492047},  {"tanh_minibatch", 272, 0.012877245180492047},
+                             {"relu", 272, 0.012877245180492047},       {"init_offset", 272, 0.012877245180492047},
+                             {"deep_linear", 16, 0.031313708377454855}, {"tanh_single", 1, 0.14646465203823308}};
   for (const auto& e : expected) {
     for (const std::string suffix : {"", "_wide"}) {
       INFO(e.name << suffix);
@@ -51,7 +48,7 @@ TEST_CASE("paper presets: dataset sizes, the notebook's arrays, and the loss for
       CHECK(p.n_data() == e.n_data);
       CHECK(p.X(0, 0) == e.x00);
       CHECK(p.weights[0](0, 1) == 0.5916661076542855);  // the same initial network in every panel
-      CHECK(p.weights[0](0, 0) == 1.8020351263179202);   // FMA-Horner erf_inv (data.jax_erf_inv default)
+      CHECK(p.weights[0](0, 0) == 1.8020351263179202);  // FMA-Horner erf_inv (data.jax_erf_inv default)
       CHECK(p.weights[1](0, 0) == 0.481221237167072);
       CHECK(reference::loss_and_gradients(p, p.weights, nullptr) == Approx(loss_by_formula(p)).epsilon(1e-14));
     }
@@ -59,7 +56,8 @@ TEST_CASE("paper presets: dataset sizes, the notebook's arrays, and the loss for
   const Problem mb = make_problem(preset("tanh_minibatch"));
   REQUIRE(mb.minibatches.size() == 1000);
   CHECK(mb.minibatches[0] == std::vector<int>{247, 151, 53, 129, 239, 246, 2, 15, 58, 265, 213, 11, 36, 43, 125, 171});
-  CHECK(mb.minibatches[1] == std::vector<int>{155, 204, 245, 125, 239, 234, 191, 235, 27, 37, 93, 114, 51, 253, 211, 202});
+  CHECK(mb.minibatches[1] ==
+        std::vector<int>{155, 204, 245, 125, 239, 234, 191, 235, 27, 37, 93, 114, 51, 253, 211, 202});
   CHECK(make_problem(preset("tanh_full")).Y(0, 0) == -2.3967584431649946);
 }
 

@@ -57,10 +57,10 @@ struct ResumeFixture : Scratch {
 #ifdef TRAINSCAPE_FAULT_INJECTION
 #define REQUIRE_FAULT_INJECTION() static_cast<void>(0)
 #else
-#define REQUIRE_FAULT_INJECTION()                                                                  \
-  do {                                                                                             \
-    WARN("TRAINSCAPE_TEST_SKIPPED: needs a build with -DTRAINSCAPE_FAULT_INJECTION=ON");           \
-    return;                                                                                        \
+#define REQUIRE_FAULT_INJECTION()                                                        \
+  do {                                                                                   \
+    WARN("TRAINSCAPE_TEST_SKIPPED: needs a build with -DTRAINSCAPE_FAULT_INJECTION=ON"); \
+    return;                                                                              \
   } while (false)
 #endif
 
@@ -83,10 +83,12 @@ TEST_CASE("resume: a run killed at any kind of write resumes to the same bits", 
   s.check_resumes_to_reference("zoom run.yaml --resume -q --threads 1");
   // A finished run keeps no journal and no temporary file.
   CHECK_FALSE(fs::exists(s.dir / "out/journal"));
-  for (const auto& e : fs::directory_iterator(s.dir / "out")) CHECK(e.path().filename().string().find(".tmp") == std::string::npos);
+  for (const auto& e : fs::directory_iterator(s.dir / "out"))
+    CHECK(e.path().filename().string().find(".tmp") == std::string::npos);
 }
 
-TEST_CASE("resume: killed twice, resumed with other threads and tile size, still the same bits", "[resume][cli][fault]") {
+TEST_CASE("resume: killed twice, resumed with other threads and tile size, still the same bits",
+          "[resume][cli][fault]") {
   REQUIRE_FAULT_INJECTION();
   ResumeFixture s;
   REQUIRE(s.run_with_fault("tile:20", "zoom run.yaml -q --threads 2").code == 128 + 9);
@@ -116,7 +118,9 @@ TEST_CASE("resume: a different computation is refused, naming the key, and nothi
   const std::string pack = slurp(s.dir / "out/journal/frame_000000.pack");
 
   const Result steps = s.run("zoom run.yaml --resume --set training.steps=31");
-  check_one_line_error(steps, 3, "training.steps = 31 but the run in out/journal/config.yaml has training.steps = 30; only runtime.* and output.* may change when continuing a run (and zoom.frames may grow)");
+  check_one_line_error(
+      steps, 3,
+      "training.steps = 31 but the run in out/journal/config.yaml has training.steps = 30; only runtime.* and output.* may change when continuing a run (and zoom.frames may grow)");
   const Result width = s.run("zoom run.yaml --resume --set model.width=5 --set training.steps=29");
   check_one_line_error(width, 3, "model.width = 5");  // the first differing key in table order
   CHECK(slurp(s.dir / "out/journal/config.yaml") == journal_config);
@@ -125,7 +129,8 @@ TEST_CASE("resume: a different computation is refused, naming the key, and nothi
   // A journal that is not a config, and a file where the journal belongs: refused, named.
   fs::create_directories(s.dir / "other");
   s.write("other/journal", "not a directory");
-  check_one_line_error(s.run("zoom run.yaml --out other --resume"), 4, "other/journal: exists and is not a journal directory");
+  check_one_line_error(s.run("zoom run.yaml --out other --resume"), 4,
+                       "other/journal: exists and is not a journal directory");
   CHECK(slurp(s.dir / "other/journal") == "not a directory");
   s.write("out/journal/config.yaml", "garbage: 1\n");
   check_one_line_error(s.run("zoom run.yaml --resume"), 3, "out/journal/config.yaml:1:1: unknown section 'garbage'");
@@ -254,7 +259,8 @@ TEST_CASE("shards: killed shard reruns alone, merge names what is missing", "[sh
   check_same_run(s.dir / "ref", s.dir / "out");
 }
 
-TEST_CASE("resume: more frames extend a finished or an interrupted run -- nothing else may change", "[resume][cli][fault]") {
+TEST_CASE("resume: more frames extend a finished or an interrupted run -- nothing else may change",
+          "[resume][cli][fault]") {
   REQUIRE_FAULT_INJECTION();
   ResumeFixture s;  // ref/: 3 frames
   REQUIRE(s.run("zoom run.yaml --out two -q --set zoom.frames=2").code == 0);

@@ -33,7 +33,7 @@ TEST_CASE("deep windows keep neighbouring pixels distinct", "[window]") {
   Window w;
   w.centre_x = 2.301029995663981;  // log10(200)
   w.centre_y = 0.7;
-  w.half_x = 0.5e-13;              // the paper's deepest frames: ~1e-13 wide
+  w.half_x = 0.5e-13;  // the paper's deepest frames: ~1e-13 wide
   w.half_y = 0.5e-13;
   const Grid g(w, 512, 512);
   REQUIRE_NOTHROW(check_resolvable(w, 512, 512, Precision::Float64, "test"));

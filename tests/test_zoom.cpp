@@ -136,9 +136,10 @@ TEST_CASE("run_zoom delivers every frame in order and pools the slopes", "[zoom]
 }
 
 TEST_CASE("an observer can stop a run at a tile boundary", "[zoom]") {
-  const RunConfig c = load_config("render: {resolution: 32}\nzoom: {frames: 2}\nruntime: {tile: 8, threads: 1}\n"
-                                  "phase_space: {x: [-0.5, 2.5], y: [-0.5, 2.5]}\n",
-                                  "t.yaml");
+  const RunConfig c = load_config(
+      "render: {resolution: 32}\nzoom: {frames: 2}\nruntime: {tile: 8, threads: 1}\n"
+      "phase_space: {x: [-0.5, 2.5], y: [-0.5, 2.5]}\n",
+      "t.yaml");
   Problem p;
   Recorder rec;
   rec.stop_after_tiles = 20;  // frame 0 has 16 tiles; stop during frame 1

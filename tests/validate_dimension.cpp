@@ -109,7 +109,9 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--julia-iter")) julia_iter = std::atoi(next("--julia-iter"));
     else if (!std::strcmp(argv[i], "--no-mc")) mc = false;
     else {
-      std::fprintf(stderr, "usage: validate_dimension [--n N] [--carpet-levels L] [--points M] [--no-mc] [--threads T] [--julia-iter I]\n");
+      std::fprintf(
+          stderr,
+          "usage: validate_dimension [--n N] [--carpet-levels L] [--points M] [--no-mc] [--threads T] [--julia-iter I]\n");
       return 2;
     }
   }
@@ -120,7 +122,10 @@ int main(int argc, char** argv) {
 
   const std::complex<double> basilica(-1.0, 0.0), rabbit(-0.123, 0.745), cauliflower(0.25, 0.0);
   // Julia windows [cx - h, cx + h]^2 in the complex plane; the MC estimator samples the same square.
-  struct JuliaView { std::complex<double> c; double h, cx, cy; };
+  struct JuliaView {
+    std::complex<double> c;
+    double h, cx, cy;
+  };
   const JuliaView jb{basilica, 1.65, 0.0, 0.0}, jr{rabbit, 1.45, 0.0, 0.0}, jc{cauliflower, 0.85, -0.1, 0.0};
   auto julia_mc = [&](JuliaView v) -> PhaseFunction {
     return [v, julia_iter](double u, double w) {
@@ -141,20 +146,39 @@ int main(int argc, char** argv) {
        [](double u, double v) {
          const double x = u - 0.5, y = v - 0.5, c = std::cos(0.3), s = std::sin(0.3);
          return std::abs(x * c + y * s) < 0.3 && std::abs(-x * s + y * c) < 0.3;
-       }, ""},
-      {"Koch curve (1 px, L" + std::to_string(koch_levels) + ")", sh::kKoch, [&] { return sh::koch_curve(n, koch_levels); }, {}, "thin set"},
-      {"Koch snowflake filled (L" + std::to_string(koch_levels) + ")", sh::kKoch, [&] { return sh::koch_snowflake(n, koch_levels); },
+       },
+       ""},
+      {"Koch curve (1 px, L" + std::to_string(koch_levels) + ")",
+       sh::kKoch,
+       [&] { return sh::koch_curve(n, koch_levels); },
+       {},
+       "thin set"},
+      {"Koch snowflake filled (L" + std::to_string(koch_levels) + ")", sh::kKoch,
+       [&] { return sh::koch_snowflake(n, koch_levels); },
        [koch_poly](double u, double v) { return koch_poly->inside(u, v); }, ""},
-      {"Sierpinski triangle (" + std::to_string(gasket_n) + " px)", sh::kSierpinski, [&] { return sh::sierpinski_triangle(gasket_n); }, {}, "zero-area set"},
-      {"Sierpinski carpet (L" + std::to_string(carpet_levels) + ")", sh::kCarpet, [&] { return sh::sierpinski_carpet(carpet_levels); }, {}, "zero-area set"},
-      {"Julia basilica c = -1", sh::kBasilica, [&] { return sh::filled_julia(n, jb.c, jb.h, julia_iter, jb.cx, jb.cy); }, julia_mc(jb), ""},
-      {"Julia rabbit c = -0.123+0.745i", sh::kRabbit, [&] { return sh::filled_julia(n, jr.c, jr.h, julia_iter, jr.cx, jr.cy); }, julia_mc(jr), ""},
-      {"Julia cauliflower c = 1/4", sh::kCauliflower, [&] { return sh::filled_julia(n, jc.c, jc.h, julia_iter, jc.cx, jc.cy); }, julia_mc(jc), ""},
+      {"Sierpinski triangle (" + std::to_string(gasket_n) + " px)",
+       sh::kSierpinski,
+       [&] { return sh::sierpinski_triangle(gasket_n); },
+       {},
+       "zero-area set"},
+      {"Sierpinski carpet (L" + std::to_string(carpet_levels) + ")",
+       sh::kCarpet,
+       [&] { return sh::sierpinski_carpet(carpet_levels); },
+       {},
+       "zero-area set"},
+      {"Julia basilica c = -1", sh::kBasilica,
+       [&] { return sh::filled_julia(n, jb.c, jb.h, julia_iter, jb.cx, jb.cy); }, julia_mc(jb), ""},
+      {"Julia rabbit c = -0.123+0.745i", sh::kRabbit,
+       [&] { return sh::filled_julia(n, jr.c, jr.h, julia_iter, jr.cx, jr.cy); }, julia_mc(jr), ""},
+      {"Julia cauliflower c = 1/4", sh::kCauliflower,
+       [&] { return sh::filled_julia(n, jc.c, jc.h, julia_iter, jc.cx, jc.cy); }, julia_mc(jc), ""},
   };
 
   std::printf("n = %d (gasket %d, carpet %d), Monte Carlo: %s\n\n", n, gasket_n,
-              static_cast<int>(std::pow(3, carpet_levels)), mc ? (std::to_string(points) + " base points").c_str() : "off");
-  std::printf("| shape | true D | porespy_median | boxcount_fit [CI] | pair [CI] (mode) | uncertainty [CI] | notes |\n");
+              static_cast<int>(std::pow(3, carpet_levels)),
+              mc ? (std::to_string(points) + " base points").c_str() : "off");
+  std::printf(
+      "| shape | true D | porespy_median | boxcount_fit [CI] | pair [CI] (mode) | uncertainty [CI] | notes |\n");
   std::printf("| --- | --- | --- | --- | --- | --- | --- |\n");
   std::fflush(stdout);
   for (const Shape& s : shapes) {

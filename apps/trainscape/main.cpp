@@ -42,8 +42,8 @@ Exit codes: 0 success, 1 internal error, 2 bad command line, 3 invalid config,
 // ---- options several subcommands share -----------------------------------------------------------
 
 /// An empty --out or --shard would silently mean "not given".
-const CLI::Validator kNonEmpty([](std::string& v) { return v.empty() ? std::string("must not be empty") : std::string(); },
-                               "NON-EMPTY");
+const CLI::Validator kNonEmpty(
+    [](std::string& v) { return v.empty() ? std::string("must not be empty") : std::string(); }, "NON-EMPTY");
 
 void add_config_source(CLI::App* cmd, ConfigSource& source, const std::string& what = "YAML config file") {
   cmd->add_option("CONFIG", source.path, what)->required();
@@ -81,8 +81,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "trainscape: error: %s\n", errors::one_line(e.what()).c_str());
     return e.exit_code();
   }
-  CLI::App app{"trainscape: maps where neural-network training converges or diverges across two "
-               "hyperparameters, zooms into the boundary and measures its fractal dimension."};
+  CLI::App app{
+      "trainscape: maps where neural-network training converges or diverges across two "
+      "hyperparameters, zooms into the boundary and measures its fractal dimension."};
   app.set_version_flag("--version", std::string("trainscape ") + kVersion);
   app.footer(kExamples);
   app.require_subcommand(1);
@@ -93,7 +94,8 @@ int main(int argc, char** argv) {
   zoom->add_option("--out", zoom_opt.out_dir, "Run directory (overrides output.dir)")->check(kNonEmpty);
   add_threads(zoom, zoom_opt.threads);
   add_engine(zoom, zoom_opt.engine);
-  CLI::Option* overwrite = zoom->add_flag("--overwrite", zoom_opt.overwrite, "Replace an existing run in the run directory");
+  CLI::Option* overwrite =
+      zoom->add_flag("--overwrite", zoom_opt.overwrite, "Replace an existing run in the run directory");
   CLI::Option* resume = zoom->add_flag("--resume", zoom_opt.resume,
                                        "Continue the interrupted run in the run directory: finished frames and tiles "
                                        "are kept (starts afresh if there is none)");
@@ -108,7 +110,8 @@ int main(int argc, char** argv) {
   zoom->add_flag("-q,--quiet", zoom_opt.quiet, "No progress or summary; print only the sequence dimension");
 
   BenchOptions bench_opt;
-  CLI::App* bench = app.add_subcommand("bench", "Train P pixels of a config's window for T steps and report pixel-steps/s");
+  CLI::App* bench =
+      app.add_subcommand("bench", "Train P pixels of a config's window for T steps and report pixel-steps/s");
   add_config_source(bench, bench_opt.config);
   add_engine(bench, bench_opt.engine);
   bench->add_option("--pixels", bench_opt.pixels, "Pixels to train (default 4096)")->check(CLI::Range(1, 1 << 28));
@@ -128,33 +131,44 @@ int main(int argc, char** argv) {
       "sweep", "Run a zoom for each of many configs (resuming unfinished ones), then tabulate their dimensions");
   sweep->add_option("PATHS", sweep_opt.paths, "Config files, directories of *.yaml, or *.txt lists of configs")
       ->required();
-  sweep->add_option("--task", sweep_opt.task, "Run only config I (0-based, in the sweep's order; e.g. $SLURM_ARRAY_TASK_ID)")
+  sweep
+      ->add_option("--task", sweep_opt.task,
+                   "Run only config I (0-based, in the sweep's order; e.g. $SLURM_ARRAY_TASK_ID)")
       ->check(CLI::Range(0, 100000000));
-  sweep->add_flag("--summary", sweep_opt.summary_only, "Compute nothing; print the table of what the run directories hold");
+  sweep->add_flag("--summary", sweep_opt.summary_only,
+                  "Compute nothing; print the table of what the run directories hold");
   sweep->add_flag("--count", sweep_opt.count_only, "Print the number of configs (the size of a job array) and exit");
-  sweep->add_option("--out-root", sweep_opt.out_root, "Write config NAME.yaml's run into DIR/NAME instead of its output.dir")
+  sweep
+      ->add_option("--out-root", sweep_opt.out_root,
+                   "Write config NAME.yaml's run into DIR/NAME instead of its output.dir")
       ->check(kNonEmpty);
-  sweep->add_option("--set", sweep_opt.overrides, "Override a key in every config (repeatable)")->type_name("SECTION.KEY=VALUE");
+  sweep->add_option("--set", sweep_opt.overrides, "Override a key in every config (repeatable)")
+      ->type_name("SECTION.KEY=VALUE");
   add_threads(sweep, sweep_opt.threads);
   add_engine(sweep, sweep_opt.engine);
   sweep->add_flag("-q,--quiet", sweep_opt.quiet, "No per-config progress lines on stderr");
 
-  CLI::App* keys = app.add_subcommand("keys", "Print the config reference (every key, default and rule) as a Markdown table");
+  CLI::App* keys =
+      app.add_subcommand("keys", "Print the config reference (every key, default and rule) as a Markdown table");
 
   DimensionCommandOptions dim_opt;
   CLI::App* dimension = app.add_subcommand(
       "dimension", "Fractal dimension of a run.h5 (per frame and sequence, no training) or of an image file");
-  dimension->add_option("INPUT", dim_opt.input, "run.h5 written by zoom, or an image (PNG, JPEG, BMP, ...)")->required();
+  dimension->add_option("INPUT", dim_opt.input, "run.h5 written by zoom, or an image (PNG, JPEG, BMP, ...)")
+      ->required();
   dimension->add_flag("--json", dim_opt.json, "Print one JSON object instead of the table (NaN as null)");
   dimension->add_flag("--write", dim_opt.write, "Store the results in the run.h5 under /dimension");
-  dimension->add_option("--threshold", dim_opt.threshold, "Image pixels with luminance below this are the set (default 128)")
+  dimension
+      ->add_option("--threshold", dim_opt.threshold, "Image pixels with luminance below this are the set (default 128)")
       ->check(CLI::Range(0.0, 256.0));
 
   UncertaintyCommandOptions unc_opt;
   CLI::App* uncertainty = app.add_subcommand(
-      "uncertainty", "Monte-Carlo uncertainty exponent (dimension by training random point pairs) of a config's window");
+      "uncertainty",
+      "Monte-Carlo uncertainty exponent (dimension by training random point pairs) of a config's window");
   add_config_source(uncertainty, unc_opt.config, "YAML config file (its phase_space window is used)");
-  uncertainty->add_option("--points", unc_opt.points, "Base points (default 100000)")->check(CLI::Range(1LL, 1000000000LL));
+  uncertainty->add_option("--points", unc_opt.points, "Base points (default 100000)")
+      ->check(CLI::Range(1LL, 1000000000LL));
   add_engine(uncertainty, unc_opt.engine);
   add_threads(uncertainty, unc_opt.threads);
   uncertainty->add_option("--seed", unc_opt.seed, "Seed of the base points, directions and bootstrap (default 0)");

@@ -30,8 +30,7 @@ bool has_env(const char* name) {
 }  // namespace
 
 bool launched_by_mpi() {
-  return has_env("OMPI_COMM_WORLD_SIZE") || has_env("PMIX_RANK") || has_env("PMI_RANK") ||
-         has_env("PMI_SIZE");
+  return has_env("OMPI_COMM_WORLD_SIZE") || has_env("PMIX_RANK") || has_env("PMI_RANK") || has_env("PMI_SIZE");
 }
 
 #ifdef TRAINSCAPE_HAVE_MPI
@@ -58,10 +57,9 @@ MpiSession::MpiSession(int& argc, char**& argv) {
   if (provided < MPI_THREAD_SERIALIZED) {
     MPI_Finalize();
     finalised_ = true;
-    throw Error(ExitCode::Usage,
-                std::string("the MPI library provides only ") + thread_level_name(provided) +
-                    "; trainscape needs MPI_THREAD_SERIALIZED or better (its worker threads draw "
-                    "tiles); use an MPI built with thread support, or run without mpirun");
+    throw Error(ExitCode::Usage, std::string("the MPI library provides only ") + thread_level_name(provided) +
+                                     "; trainscape needs MPI_THREAD_SERIALIZED or better (its worker threads draw "
+                                     "tiles); use an MPI built with thread support, or run without mpirun");
   }
   initialised_ = true;
   thread_level_ = provided;
@@ -131,8 +129,7 @@ class MpiDistributor final : public MpiTileDistributor {
   MpiDistributor(MpiSession& session, std::size_t reduce_chunk)
       : rank_(session.rank()),
         size_(session.size()),
-        chunk_(std::min<std::size_t>(reduce_chunk == 0 ? (std::size_t{1} << 22) : reduce_chunk,
-                                     INT_MAX)) {
+        chunk_(std::min<std::size_t>(reduce_chunk == 0 ? (std::size_t{1} << 22) : reduce_chunk, INT_MAX)) {
     // A communicator of our own, so that nothing else's messages can match ours.
     MPI_Comm_dup(MPI_COMM_WORLD, &comm_);
     // The counter: one int64 on rank 0, none elsewhere. Only accumulate-style operations
@@ -201,8 +198,8 @@ class MpiDistributor final : public MpiTileDistributor {
     std::uint64_t mine[2] = {h, ~h}, all[2] = {0, 0};
     MPI_Allreduce(mine, all, 2, MPI_UINT64_T, MPI_MAX, comm_);
     if (all[0] != h || all[1] != ~h) {
-      throw Error(ExitCode::Internal, "MPI ranks disagree on frame " + std::to_string(frame) +
-                                          " or on its restored tiles (a bug)");
+      throw Error(ExitCode::Internal,
+                  "MPI ranks disagree on frame " + std::to_string(frame) + " or on its restored tiles (a bug)");
     }
     lk.unlock();
     if (rank_ == 0) {
@@ -269,9 +266,7 @@ class MpiDistributor final : public MpiTileDistributor {
     window.half_y = w[3];
   }
 
-  std::string describe() const override {
-    return "rank " + std::to_string(rank_) + " of " + std::to_string(size_);
-  }
+  std::string describe() const override { return "rank " + std::to_string(rank_) + " of " + std::to_string(size_); }
 
   std::vector<int> tiles_per_rank() const override { return per_rank_; }
 
@@ -336,8 +331,7 @@ class MpiDistributor final : public MpiTileDistributor {
 
 }  // namespace
 
-std::unique_ptr<MpiTileDistributor> make_mpi_distributor(MpiSession& session,
-                                                         std::size_t reduce_chunk) {
+std::unique_ptr<MpiTileDistributor> make_mpi_distributor(MpiSession& session, std::size_t reduce_chunk) {
   if (!session.active()) {
     throw Error(ExitCode::Internal, "make_mpi_distributor: MPI is not active (a bug)");
   }
@@ -353,8 +347,7 @@ MpiSession::MpiSession(int& /*argc*/, char**& /*argv*/) {
     const char* v = std::getenv(name);
     return v != nullptr && *v != '\0' && std::strtol(v, nullptr, 10) > limit;
   };
-  if (above("OMPI_COMM_WORLD_SIZE", 1) || above("PMI_SIZE", 1) || above("PMIX_RANK", 0) ||
-      above("PMI_RANK", 0)) {
+  if (above("OMPI_COMM_WORLD_SIZE", 1) || above("PMI_SIZE", 1) || above("PMIX_RANK", 0) || above("PMI_RANK", 0)) {
     throw Error(ExitCode::Usage,
                 "this trainscape was built without MPI (TRAINSCAPE_WITH_MPI=OFF) but was started "
                 "as several MPI ranks; rebuild with MPI, or run one process (--shard I/N splits a "
@@ -369,8 +362,7 @@ int MpiSession::max_over_ranks(int value) { return value; }
 int MpiSession::broadcast_int(int value) { return value; }
 void MpiSession::broadcast_string(std::string& /*text*/) {}
 
-std::unique_ptr<MpiTileDistributor> make_mpi_distributor(MpiSession& /*session*/,
-                                                         std::size_t /*reduce_chunk*/) {
+std::unique_ptr<MpiTileDistributor> make_mpi_distributor(MpiSession& /*session*/, std::size_t /*reduce_chunk*/) {
   throw Error(ExitCode::Internal, "this trainscape was built without MPI (TRAINSCAPE_WITH_MPI=OFF)");
 }
 

@@ -97,7 +97,6 @@ class MpiTileDistributor : public TileDistributor {
 /// `reduce_chunk` is the largest number of elements per MPI_Reduce call (0 = 2^26; counts above
 /// INT_MAX are always split); small values exist for tests.
 /// In a build without MPI this throws trainscape::Error.
-std::unique_ptr<MpiTileDistributor> make_mpi_distributor(MpiSession& session,
-                                                         std::size_t reduce_chunk = 0);
+std::unique_ptr<MpiTileDistributor> make_mpi_distributor(MpiSession& session, std::size_t reduce_chunk = 0);
 
 }  // namespace trainscape::app

@@ -63,8 +63,8 @@ void PngFrameWriter::on_frame_done(const FrameResult& frame) {
 
 void ProgressDisplay::on_run_start(const RunConfig& config, const Problem& problem) {
   frames_ = config.zoom.frames;
-  pixel_steps_per_frame_ = static_cast<std::int64_t>(config.render.resolution.cols) *
-                           config.render.resolution.rows * problem.steps;
+  pixel_steps_per_frame_ = static_cast<std::int64_t>(config.render.resolution.cols) * config.render.resolution.rows *
+                           problem.steps;
   run_start_ = Clock::now();
 }
 
@@ -111,8 +111,8 @@ void ProgressDisplay::on_frame_done(const FrameResult& /*frame*/) {
 void SummaryPrinter::on_run_start(const RunConfig& config, const Problem& problem) {
   start_ = std::chrono::steady_clock::now();
   std::fprintf(out_, "trainscape %s: %s network, width %d, depth %d, N = %d, %d steps, %d x %d pixels, %d frames\n",
-               kVersion, to_string(problem.nonlinearity), problem.width, problem.depth, problem.n_data(),
-               problem.steps, config.render.resolution.cols, config.render.resolution.rows, config.zoom.frames);
+               kVersion, to_string(problem.nonlinearity), problem.width, problem.depth, problem.n_data(), problem.steps,
+               config.render.resolution.cols, config.render.resolution.rows, config.zoom.frames);
   std::fflush(out_);
 }
 

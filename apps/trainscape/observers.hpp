@@ -43,8 +43,8 @@ class ProgressDisplay final : public ZoomObserver {
   int frames_ = 0;
   std::int64_t pixel_steps_per_frame_ = 0;
   std::int64_t computed_before_frame_ = 0;   ///< pixel-steps computed in earlier frames this time
-  std::int64_t restored_ = 0;                 ///< pixel-steps restored from a journal so far
-  std::int64_t last_frame_pixel_steps_ = 0;   ///< computed so far in the current frame
+  std::int64_t restored_ = 0;                ///< pixel-steps restored from a journal so far
+  std::int64_t last_frame_pixel_steps_ = 0;  ///< computed so far in the current frame
   Clock::time_point run_start_;
   Clock::time_point last_draw_;
 };

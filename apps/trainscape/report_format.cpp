@@ -12,8 +12,8 @@ namespace {
 /// estimators count samples), and so is an empty mode.
 bool shown_in_json(const DimensionEstimate& e, const std::string& field) {
   const DimensionMethod m = e.method;
-  if (field == "ci_low" || field == "ci_high" || field == "systematic" || field == "boot_low" ||
-      field == "boot_high" || field == "fit_se") {
+  if (field == "ci_low" || field == "ci_high" || field == "systematic" || field == "boot_low" || field == "boot_high" ||
+      field == "fit_se") {
     return m != DimensionMethod::PorespyMedian;
   }
   if (field == "mode") return !e.mode.empty();
@@ -32,7 +32,6 @@ const char* interval_key(const std::string& high_field) {
 bool is_interval_low(const std::string& field) {
   return field == "ci_low" || field == "boot_low" || field == "fit_min";
 }
-
 
 
 }  // namespace
@@ -140,7 +139,8 @@ void print_report_table(std::FILE* out, const DimensionReport& r) {
   std::fprintf(out, "%-16s %-27s %-14s %s\n", "estimator", "D [95% interval]", "fit range", "notes");
   for (const DimensionEstimate* e : {&r.porespy_median, &r.boxcount_fit, &r.pair}) {
     std::string notes = e->mode.empty() ? "" : e->mode;
-    if (e->method == DimensionMethod::PorespyMedian) notes = "the paper's estimator (median of local slopes; no error bar)";
+    if (e->method == DimensionMethod::PorespyMedian)
+      notes = "the paper's estimator (median of local slopes; no error bar)";
     if (!e->note.empty()) notes += (notes.empty() ? "" : "; ") + e->note;
     std::fprintf(out, "%-16s %-27s %-14s %s\n", to_string(e->method), interval_text(*e).c_str(), range_text(*e).c_str(),
                  notes.c_str());

@@ -23,4 +23,3 @@ const std::atomic<bool>& cancel_flag();
 Interrupted stopped_error(const std::string& what, const std::string& kept, const std::string& resume);
 
 }  // namespace trainscape::app
-

@@ -14,15 +14,15 @@
 namespace trainscape::app {
 
 struct ZoomSession {
-  ZoomPlan plan;                        ///< distributor, archive and cancel flag for run_zoom
-  io::TileJournal* journal = nullptr;   ///< journals every finished tile; removed once run.h5 is on disk
-  bool write_results = true;            ///< this process writes run.h5 and the PNGs (MPI: the root only)
-  std::string run_file;                 ///< where run.h5 goes (merge: a temporary name); PNGs go to output.dir
-  bool show_progress = false;           ///< the progress line on stderr
-  bool print_summary = false;           ///< per-frame lines and the sequence's dimension on stdout
-  std::vector<ZoomObserver*> extra;     ///< more observers (counters), after the sinks
-  std::string kept;                     ///< for a stop: where the finished work is
-  std::string resume_command;           ///< for a stop: how to continue
+  ZoomPlan plan;                       ///< distributor, archive and cancel flag for run_zoom
+  io::TileJournal* journal = nullptr;  ///< journals every finished tile; removed once run.h5 is on disk
+  bool write_results = true;           ///< this process writes run.h5 and the PNGs (MPI: the root only)
+  std::string run_file;                ///< where run.h5 goes (merge: a temporary name); PNGs go to output.dir
+  bool show_progress = false;          ///< the progress line on stderr
+  bool print_summary = false;          ///< per-frame lines and the sequence's dimension on stdout
+  std::vector<ZoomObserver*> extra;    ///< more observers (counters), after the sinks
+  std::string kept;                    ///< for a stop: where the finished work is
+  std::string resume_command;          ///< for a stop: how to continue
 };
 
 /// Runs `config`'s zoom with `engine` as `session` says. With write_results, run.h5 is closed and

@@ -18,9 +18,9 @@ namespace trainscape {
 /// Which compilation of the engine's kernels runs. Both compute the same bits (every lane runs
 /// the same IEEE operations); AVX-512 does twice as many pixels per instruction.
 enum class KernelIsa {
-  Auto,    ///< AVX-512F if the CPU has it, else the build's own (-mavx2 -mfma or -march=native)
-  Build,   ///< the kernels compiled with the build's ISA flags
-  Avx512   ///< the kernels compiled with -mavx512f (train() throws on a CPU without it)
+  Auto,   ///< AVX-512F if the CPU has it, else the build's own (-mavx2 -mfma or -march=native)
+  Build,  ///< the kernels compiled with the build's ISA flags
+  Avx512  ///< the kernels compiled with -mavx512f (train() throws on a CPU without it)
 };
 
 /// Options of the batched engine. None of them changes a result bit (early exit and the fast
@@ -53,25 +53,24 @@ struct BatchedOptions {
 
 /// What one train() call did (for benchmarks and tests).
 struct BatchedStats {
-  std::int64_t pixels = 0;             ///< points trained
-  std::int64_t pixel_steps = 0;        ///< pixels x steps asked for
-  std::int64_t lane_steps = 0;         ///< vector lanes x steps of the batch (incl. idle lanes)
-  std::int64_t early_exits = 0;        ///< pixels that left the batch early
-  std::int64_t steps_skipped = 0;      ///< pixel-steps not computed thanks to early exit
-  std::int64_t saturated = 0;          ///< pixels moved to the saturated continuation
-  std::int64_t saturated_steps = 0;    ///< pixel-steps computed there (cheap: output layer only)
-  const char* path = "";               ///< "general", "deep_linear" or "kernel"
-  const char* isa = "";                ///< "avx512f", "avx2+fma" or "scalar"
+  std::int64_t pixels = 0;           ///< points trained
+  std::int64_t pixel_steps = 0;      ///< pixels x steps asked for
+  std::int64_t lane_steps = 0;       ///< vector lanes x steps of the batch (incl. idle lanes)
+  std::int64_t early_exits = 0;      ///< pixels that left the batch early
+  std::int64_t steps_skipped = 0;    ///< pixel-steps not computed thanks to early exit
+  std::int64_t saturated = 0;        ///< pixels moved to the saturated continuation
+  std::int64_t saturated_steps = 0;  ///< pixel-steps computed there (cheap: output layer only)
+  const char* path = "";             ///< "general", "deep_linear" or "kernel"
+  const char* isa = "";              ///< "avx512f", "avx2+fma" or "scalar"
 };
 
 class BatchedEngine final : public Engine {
  public:
   explicit BatchedEngine(BatchedOptions options = {}) : options_(options) {}
   const char* name() const override { return "batched"; }
-  void train(const Problem& problem, const HyperPoint* points, std::size_t count,
-             PixelOutcome* out) const override;
-  void train_cancellable(const Problem& problem, const HyperPoint* points, std::size_t count,
-                         PixelOutcome* out, const std::atomic<bool>& cancel) const override;
+  void train(const Problem& problem, const HyperPoint* points, std::size_t count, PixelOutcome* out) const override;
+  void train_cancellable(const Problem& problem, const HyperPoint* points, std::size_t count, PixelOutcome* out,
+                         const std::atomic<bool>& cancel) const override;
   /// As train(), and adds what was done to *stats (if not null); stops early, with unspecified
   /// outputs, once *cancel (if not null) is true (checked once per training step).
   void train(const Problem& problem, const HyperPoint* points, std::size_t count, PixelOutcome* out,

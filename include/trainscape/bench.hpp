@@ -29,10 +29,10 @@ struct BenchResult {
   double gflops = 0.0;             ///< pixel_steps_per_s x flops_per_pixel_step / 1e9
   double seconds = 0.0;            ///< wall time of the training (problem set-up excluded)
   double flops_per_pixel_step = 0.0;
-  std::string engine;              ///< engine name
-  std::string precision;           ///< float64 | float32
-  int threads = 1;                 ///< threads asked for (0 resolved to the core count)
-  int tiles = 0;                   ///< units of work; fewer tiles than threads leaves threads idle
+  std::string engine;     ///< engine name
+  std::string precision;  ///< float64 | float32
+  int threads = 1;        ///< threads asked for (0 resolved to the core count)
+  int tiles = 0;          ///< units of work; fewer tiles than threads leaves threads idle
   std::int64_t pixels = 0;
   int steps = 0;
 };

@@ -97,25 +97,25 @@ struct ZoomTarget {
 // ---- the sections ----
 
 struct ModelConfig {
-  int width = 16;                                   ///< hidden width n = input dimension d, 1..4096
-  int depth = 2;                                    ///< number of weight matrices L, 2..64
-  Nonlinearity nonlinearity = Nonlinearity::Tanh;   ///< tanh | relu | identity
-  int target_dim = 1;                               ///< output dimension k, 1..4096
+  int width = 16;                                  ///< hidden width n = input dimension d, 1..4096
+  int depth = 2;                                   ///< number of weight matrices L, 2..64
+  Nonlinearity nonlinearity = Nonlinearity::Tanh;  ///< tanh | relu | identity
+  int target_dim = 1;                              ///< output dimension k, 1..4096
 };
 
 struct DataConfig {
-  DataSize size;                 ///< params | single | <int>
-  double ratio = 1.0;            ///< dataset size / parameter count, used with size: params; > 0
-  DataRng rng = DataRng::Native; ///< native | jax
-  std::int64_t seed = 0;         ///< any 64-bit integer
+  DataSize size;                               ///< params | single | <int>
+  double ratio = 1.0;                          ///< dataset size / parameter count, used with size: params; > 0
+  DataRng rng = DataRng::Native;               ///< native | jax
+  std::int64_t seed = 0;                       ///< any 64-bit integer
   JaxErfInv jax_erf_inv = JaxErfInv::LibmFma;  ///< only with rng: jax
 };
 
 struct TrainingConfig {
-  int steps = 1000;                        ///< gradient-descent steps T, 1..10^7
-  BatchSize batch;                         ///< full | <int>
-  Precision precision = Precision::Float64;///< float64 | float32
-  Readout readout = Readout::Loss;         ///< loss | probe
+  int steps = 1000;                          ///< gradient-descent steps T, 1..10^7
+  BatchSize batch;                           ///< full | <int>
+  Precision precision = Precision::Float64;  ///< float64 | float32
+  Readout readout = Readout::Loss;           ///< loss | probe
 };
 
 struct PhaseSpaceConfig {

@@ -29,14 +29,13 @@ class Engine {
   /// Trains problem.steps steps for each of the `count` points and writes out[i] for points[i].
   /// Must be callable concurrently from several threads on disjoint outputs (engines hold no
   /// mutable shared state), and out[i] must depend only on (problem, points[i]).
-  virtual void train(const Problem& problem, const HyperPoint* points, std::size_t count,
-                     PixelOutcome* out) const = 0;
+  virtual void train(const Problem& problem, const HyperPoint* points, std::size_t count, PixelOutcome* out) const = 0;
   /// As train(), but gives up soon after `cancel` becomes true (engines check it at least once
   /// per training step of each batch, or per pixel): the outputs are then unspecified and the
   /// caller must discard them. This is what lets a run stop within a moment of Ctrl-C even when
   /// one tile takes minutes. The default checks only before starting.
-  virtual void train_cancellable(const Problem& problem, const HyperPoint* points, std::size_t count,
-                                 PixelOutcome* out, const std::atomic<bool>& cancel) const {
+  virtual void train_cancellable(const Problem& problem, const HyperPoint* points, std::size_t count, PixelOutcome* out,
+                                 const std::atomic<bool>& cancel) const {
     if (!cancel.load(std::memory_order_relaxed)) train(problem, points, count, out);
   }
 };

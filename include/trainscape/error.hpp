@@ -15,12 +15,12 @@ namespace trainscape {
 /// Exit codes of the trainscape command (documented in the README).
 enum class ExitCode : int {
   Success = 0,
-  Internal = 1,     ///< a bug: an unexpected exception escaped
-  Usage = 2,        ///< bad command line (unknown option, missing argument)
-  Config = 3,       ///< invalid configuration: YAML syntax, unknown/duplicate key, type, range
-  Io = 4,           ///< a file could not be read or written, or an output would be clobbered
-  Numerical = 5,    ///< the computation cannot honestly continue (e.g. no boundary to zoom into)
-  Interrupted = 130 ///< stopped by SIGINT (143 for SIGTERM); finished tiles are kept
+  Internal = 1,      ///< a bug: an unexpected exception escaped
+  Usage = 2,         ///< bad command line (unknown option, missing argument)
+  Config = 3,        ///< invalid configuration: YAML syntax, unknown/duplicate key, type, range
+  Io = 4,            ///< a file could not be read or written, or an output would be clobbered
+  Numerical = 5,     ///< the computation cannot honestly continue (e.g. no boundary to zoom into)
+  Interrupted = 130  ///< stopped by SIGINT (143 for SIGTERM); finished tiles are kept
 };
 
 /// Root of all errors trainscape reports to users.

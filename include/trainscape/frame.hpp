@@ -15,36 +15,36 @@ namespace trainscape {
 
 /// One computed and analysed frame. Row 0 = y_min, column 0 = x_min.
 struct FrameResult {
-  int index = 0;                     ///< 0-based position in the zoom sequence
-  Window window;                     ///< log10 window
-  int steps = 0;                     ///< training steps per pixel
-  Image<double> measure;             ///< rows x cols signed convergence measure
-  Image<std::uint8_t> converged;     ///< rows x cols, 1 = trained
-  Image<std::uint8_t> edges;         ///< (rows-1) x (cols-1) boundary mask
-  BoxCount boxcount;                 ///< porespy box counts of the edge mask
-  double dimension = 0.0;            ///< numpy median of boxcount.slopes (NaN without boundary)
-  std::int64_t edge_pixels = 0;      ///< number of set pixels in `edges`
-  DimensionReport robust;            ///< porespy median, box-count fit and pair estimator with
-                                     ///< error bars (dimension.hpp)
+  int index = 0;                  ///< 0-based position in the zoom sequence
+  Window window;                  ///< log10 window
+  int steps = 0;                  ///< training steps per pixel
+  Image<double> measure;          ///< rows x cols signed convergence measure
+  Image<std::uint8_t> converged;  ///< rows x cols, 1 = trained
+  Image<std::uint8_t> edges;      ///< (rows-1) x (cols-1) boundary mask
+  BoxCount boxcount;              ///< porespy box counts of the edge mask
+  double dimension = 0.0;         ///< numpy median of boxcount.slopes (NaN without boundary)
+  std::int64_t edge_pixels = 0;   ///< number of set pixels in `edges`
+  DimensionReport robust;         ///< porespy median, box-count fit and pair estimator with
+                                  ///< error bars (dimension.hpp)
 };
 
 /// Result of a whole zoom run.
 struct ZoomSummary {
-  std::vector<Window> windows;         ///< one per frame
+  std::vector<Window> windows;  ///< one per frame
   std::vector<double> frame_dimensions;
   std::vector<std::int64_t> frame_edge_pixels;
-  double dimension = 0.0;              ///< median of all frames' slopes pooled (the paper's number)
-  DimensionReport robust;              ///< the robust estimators over all frames, with error bars
+  double dimension = 0.0;  ///< median of all frames' slopes pooled (the paper's number)
+  DimensionReport robust;  ///< the robust estimators over all frames, with error bars
 };
 
 /// Where a frame's computation stands after one more tile finished.
 struct TileProgress {
   int frame = 0;
-  int tiles_done = 0;       ///< finished tiles of this frame on this process, restored ones included
-  int tiles_total = 0;      ///< tiles of the frame (all processes together)
-  int tiles_restored = 0;   ///< of tiles_done, the ones restored from an archive, not computed
-  std::int64_t pixel_steps_done = 0;  ///< pixel-steps computed in this frame by this process
-  const TileResult* result = nullptr; ///< the tile that just finished
+  int tiles_done = 0;                  ///< finished tiles of this frame on this process, restored ones included
+  int tiles_total = 0;                 ///< tiles of the frame (all processes together)
+  int tiles_restored = 0;              ///< of tiles_done, the ones restored from an archive, not computed
+  std::int64_t pixel_steps_done = 0;   ///< pixel-steps computed in this frame by this process
+  const TileResult* result = nullptr;  ///< the tile that just finished
 };
 
 /// Fills edges, boxcount, dimension and edge_pixels of a frame from its measure (not `robust`,

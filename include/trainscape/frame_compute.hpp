@@ -20,9 +20,8 @@ namespace trainscape {
 /// resolve_tile_side(runtime.tile, ...), in parallel over runtime.threads threads, 0 = all). The
 /// result does not depend on the thread count or the tile size. Calls observer.on_tile_done after
 /// each tile; throws Interrupted if it returns false.
-void compute_measures(const Problem& problem, const Engine& engine, const Grid& grid,
-                      const RuntimeConfig& runtime, int frame_index, ZoomObserver& observer,
-                      Image<double>& measure, Image<std::uint8_t>& converged);
+void compute_measures(const Problem& problem, const Engine& engine, const Grid& grid, const RuntimeConfig& runtime,
+                      int frame_index, ZoomObserver& observer, Image<double>& measure, Image<std::uint8_t>& converged);
 
 /// The general form: computes the tiles `distributor` hands this process (it has already been
 /// told which of `tiles` are `restored`), with `threads` threads, into `measure` / `converged`
@@ -33,10 +32,8 @@ void compute_measures(const Problem& problem, const Engine& engine, const Grid& 
 /// train_cancellable) and Interrupted is thrown, so a stop request takes effect within a training
 /// step rather than at the end of a tile.
 std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, const Grid& grid,
-                               const std::vector<Tile>& tiles, int restored, int threads,
-                               int frame_index, TileDistributor& distributor,
-                               ZoomObserver& observer, Image<double>& measure,
-                               Image<std::uint8_t>& converged,
-                               const std::atomic<bool>* cancel = nullptr);
+                               const std::vector<Tile>& tiles, int restored, int threads, int frame_index,
+                               TileDistributor& distributor, ZoomObserver& observer, Image<double>& measure,
+                               Image<std::uint8_t>& converged, const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace trainscape

@@ -29,9 +29,7 @@ struct Image {
     return data[static_cast<std::size_t>(r) * static_cast<std::size_t>(cols) + static_cast<std::size_t>(c)];
   }
   std::size_t size() const { return data.size(); }
-  bool operator==(const Image& other) const {
-    return rows == other.rows && cols == other.cols && data == other.data;
-  }
+  bool operator==(const Image& other) const { return rows == other.rows && cols == other.cols && data == other.data; }
 };
 
 }  // namespace trainscape

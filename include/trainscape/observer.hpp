@@ -20,15 +20,13 @@ class ZoomObserver {
   virtual ~ZoomObserver() = default;
   virtual void on_run_start(const RunConfig& /*config*/, const Problem& /*problem*/) {}
   /// `tiles_restored` of the frame's `tiles` come from an archive and will not be computed.
-  virtual void on_frame_start(int /*frame*/, const Window& /*window*/, int /*tiles*/,
-                              int /*tiles_restored*/) {}
+  virtual void on_frame_start(int /*frame*/, const Window& /*window*/, int /*tiles*/, int /*tiles_restored*/) {}
   /// After each tile this process computed. Return false to stop the run at this tile boundary
   /// (the driver then throws Interrupted; finished frames have already been delivered).
   virtual bool on_tile_done(const TileProgress& /*progress*/) { return true; }
   /// When a process that does not assemble frames (a shard) has finished its share of a frame:
   /// `tiles` holds every tile of the share, restored and computed, in index order.
-  virtual void on_share_done(int /*frame*/, const Window& /*window*/,
-                             const std::vector<TileResult>& /*tiles*/) {}
+  virtual void on_share_done(int /*frame*/, const Window& /*window*/, const std::vector<TileResult>& /*tiles*/) {}
   virtual void on_frame_done(const FrameResult& /*frame*/) {}
   virtual void on_run_done(const ZoomSummary& /*summary*/) {}
 };

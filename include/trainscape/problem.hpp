@@ -12,10 +12,10 @@ namespace trainscape {
 
 struct Problem {
   Nonlinearity nonlinearity = Nonlinearity::Tanh;
-  int width = 16;       ///< hidden width n; the input dimension d equals n
-  int depth = 2;        ///< number of weight matrices L >= 2
-  int target_dim = 1;   ///< output dimension k
-  int steps = 1000;     ///< gradient-descent steps T (losses recorded: T)
+  int width = 16;      ///< hidden width n; the input dimension d equals n
+  int depth = 2;       ///< number of weight matrices L >= 2
+  int target_dim = 1;  ///< output dimension k
+  int steps = 1000;    ///< gradient-descent steps T (losses recorded: T)
   Precision precision = Precision::Float64;
   PhaseSpaceKind phase_space = PhaseSpaceKind::LrVsLr;
   Readout readout = Readout::Loss;

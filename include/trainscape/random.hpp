@@ -30,8 +30,8 @@ class ProblemRandomness {
   virtual ~ProblemRandomness() = default;
   /// Draws weights of the given shapes ({rows, cols} each), X (n_data x input_dim) and
   /// Y (n_data x target_dim). Deterministic in the seed.
-  virtual ProblemDraw draw_problem(const std::vector<std::pair<int, int>>& weight_shapes, int n_data,
-                                   int input_dim, int target_dim) const = 0;
+  virtual ProblemDraw draw_problem(const std::vector<std::pair<int, int>>& weight_shapes, int n_data, int input_dim,
+                                   int target_dim) const = 0;
   /// Minibatch indices for steps 0 .. steps-1: `batch` indices per step, uniform in [0, n_data),
   /// with replacement; every pixel uses the same indices at the same step.
   virtual std::vector<std::vector<int>> minibatch_indices(int steps, int batch, int n_data) const = 0;

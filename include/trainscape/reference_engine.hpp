@@ -10,10 +10,9 @@ namespace trainscape {
 class ReferenceEngine final : public Engine {
  public:
   const char* name() const override { return "reference"; }
-  void train(const Problem& problem, const HyperPoint* points, std::size_t count,
-             PixelOutcome* out) const override;
-  void train_cancellable(const Problem& problem, const HyperPoint* points, std::size_t count,
-                         PixelOutcome* out, const std::atomic<bool>& cancel) const override;
+  void train(const Problem& problem, const HyperPoint* points, std::size_t count, PixelOutcome* out) const override;
+  void train_cancellable(const Problem& problem, const HyperPoint* points, std::size_t count, PixelOutcome* out,
+                         const std::atomic<bool>& cancel) const override;
 };
 
 namespace reference {

@@ -28,8 +28,7 @@ struct TileResult {
 void put_tile(const TileResult& result, Image<double>& measure, Image<std::uint8_t>& converged);
 
 /// Extracts tile `tile` from frame images.
-TileResult take_tile(const Tile& tile, const Image<double>& measure,
-                     const Image<std::uint8_t>& converged);
+TileResult take_tile(const Tile& tile, const Image<double>& measure, const Image<std::uint8_t>& converged);
 
 /// Decides which process computes which tile of a frame and brings a frame's tiles together.
 /// There is one distributor per process; every process of a run calls the same sequence of
@@ -109,9 +108,8 @@ class TileArchive {
   /// `load_values` is true, copies those results into `measure` / `converged` (already sized
   /// rows x cols). Must mark the same tiles on every process of a run. Throws IoError when stored
   /// results exist but cannot be used (corrupt, or computed for another window), naming the file.
-  virtual void restore(int frame, const Window& window, const std::vector<Tile>& tiles,
-                       bool load_values, std::vector<bool>& done, Image<double>& measure,
-                       Image<std::uint8_t>& converged) = 0;
+  virtual void restore(int frame, const Window& window, const std::vector<Tile>& tiles, bool load_values,
+                       std::vector<bool>& done, Image<double>& measure, Image<std::uint8_t>& converged) = 0;
 };
 
 }  // namespace trainscape

@@ -15,7 +15,7 @@ namespace trainscape {
 /// with engine.train in calls of chunk * (1 + epsilons) points; "diverged" means measure >= 0 or
 /// NaN, as for images. Epsilons whose log10 step 2 * half * eps is below
 /// 10 * min_log10_spacing(problem.precision) are dropped (noted): the outcome cannot resolve them.
-DimensionEstimate uncertainty_exponent(const Engine& engine, const Problem& problem,
-                                       const Window& window, const UncertaintyOptions& options);
+DimensionEstimate uncertainty_exponent(const Engine& engine, const Problem& problem, const Window& window,
+                                       const UncertaintyOptions& options);
 
 }  // namespace trainscape

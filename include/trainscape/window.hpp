@@ -17,7 +17,7 @@ namespace trainscape {
 struct Window {
   double centre_x = 0.0;  ///< log10 units
   double centre_y = 0.0;
-  double half_x = 0.0;    ///< half-width, > 0
+  double half_x = 0.0;  ///< half-width, > 0
   double half_y = 0.0;
 
   static Window from_intervals(const Interval& x, const Interval& y);
@@ -91,7 +91,6 @@ std::vector<Tile> make_tiles(int cols, int rows, int tile_size);
 
 /// Throws ConfigError when the window's pixel spacing is below min_log10_spacing(precision);
 /// `what` names the frame in the message.
-void check_resolvable(const Window& window, int cols, int rows, Precision precision,
-                      const std::string& what);
+void check_resolvable(const Window& window, int cols, int rows, Precision precision, const std::string& what);
 
 }  // namespace trainscape

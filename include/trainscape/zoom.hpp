@@ -44,7 +44,7 @@ struct ZoomPlan {
 /// analysed and delivered. The results are the same bits whatever the plan. With a distributor
 /// that does not assemble frames (a shard), only the tiles are computed and on_share_done
 /// reported; the returned summary is then empty.
-ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engine& engine,
-                     ZoomObserver& observer, const ZoomPlan& plan = {});
+ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engine& engine, ZoomObserver& observer,
+                     const ZoomPlan& plan = {});
 
 }  // namespace trainscape

@@ -21,12 +21,9 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 /// the order in which threads draw cannot change anything.
 class CounterRng {
  public:
-  CounterRng(std::uint64_t seed, std::uint64_t stream)
-      : stream_(seed, stream) {}
+  CounterRng(std::uint64_t seed, std::uint64_t stream) : stream_(seed, stream) {}
   /// Uniform in (0, 1).
-  double uniform(std::uint64_t i) const {
-    return stream_.uniform(i);
-  }
+  double uniform(std::uint64_t i) const { return stream_.uniform(i); }
   /// Uniform integer in [0, n), n >= 1.
   std::size_t index(std::uint64_t i, std::size_t n) const {
     const auto k = static_cast<std::size_t>(uniform(i) * static_cast<double>(n));
@@ -70,8 +67,7 @@ inline double percentile_sorted(const std::vector<double>& v, double q) {
 
 /// Percentile interval of the finite values of `reps`; {NaN, NaN} if none.
 inline std::pair<double, double> percentile_interval(std::vector<double> reps, double confidence) {
-  reps.erase(std::remove_if(reps.begin(), reps.end(), [](double x) { return !std::isfinite(x); }),
-             reps.end());
+  reps.erase(std::remove_if(reps.begin(), reps.end(), [](double x) { return !std::isfinite(x); }), reps.end());
   if (reps.empty()) return {kNaN, kNaN};
   std::sort(reps.begin(), reps.end());
   const double tail = 0.5 * (1.0 - confidence);
@@ -87,7 +83,7 @@ struct LineFit {
 /// Least squares of y on x, weighted by w when given (then se = sqrt(1 / sum w (x - mx)^2), the
 /// standard error for weights = 1 / variance), else ordinary (se from the residuals).
 inline LineFit fit_line(const std::vector<double>& x, const std::vector<double>& y,
-                 const std::vector<double>* w = nullptr) {
+                        const std::vector<double>* w = nullptr) {
   LineFit f;
   const std::size_t n = x.size();
   if (n < 2) return f;
@@ -179,8 +175,8 @@ inline std::vector<int> pair_base_widths(const std::vector<int>& ladder, int n, 
 
 /// How a fitted log-log slope becomes a dimension.
 enum class FitKind {
-  Box,   ///< ln N(d) on ln d: D = -slope
-  Pair   ///< ln f(k) on ln k, f the fraction of differing pairs: D = 2 - slope
+  Box,  ///< ln N(d) on ln d: D = -slope
+  Pair  ///< ln f(k) on ln k, f the fraction of differing pairs: D = 2 - slope
 };
 
 inline double dimension_from_slope(FitKind kind, double slope) {
@@ -191,11 +187,13 @@ inline double dimension_from_slope(FitKind kind, double slope) {
   return kNaN;
 }
 
-inline std::vector<double> local_dimensions(const std::vector<double>& scales, const std::vector<double>& values, FitKind kind) {
+inline std::vector<double> local_dimensions(const std::vector<double>& scales, const std::vector<double>& values,
+                                            FitKind kind) {
   std::vector<double> out;
   for (std::size_t i = 0; i + 1 < scales.size(); ++i) {
     if (values[i] > 0 && values[i + 1] > 0) {
-      const double slope = (std::log(values[i + 1]) - std::log(values[i])) / (std::log(scales[i + 1]) - std::log(scales[i]));
+      const double slope = (std::log(values[i + 1]) - std::log(values[i])) /
+                           (std::log(scales[i + 1]) - std::log(scales[i]));
       out.push_back(dimension_from_slope(kind, slope));
     } else {
       out.push_back(kNaN);

@@ -23,19 +23,19 @@ namespace {
 struct FrameSeries {
   FitKind kind = FitKind::Box;
   std::vector<int> scales;
-  Range range;                       ///< default fit range
+  Range range;  ///< default fit range
   std::vector<Range> family;
   std::vector<std::vector<double>> family_values;  ///< values per family member
-  std::vector<double> values;        ///< default: N(d) or f(k)
-  std::vector<double> counts;        ///< events behind values
+  std::vector<double> values;                      ///< default: N(d) or f(k)
+  std::vector<double> counts;                      ///< events behind values
   // bootstrap: per scale and block, numerator; per block, denominator (pair) or 1 (box)
-  std::vector<double> block_num;     ///< [scale * nb + block]
-  std::vector<double> block_den;     ///< [block]
+  std::vector<double> block_num;         ///< [scale * nb + block]
+  std::vector<double> block_den;         ///< [block]
   std::vector<std::size_t> live_blocks;  ///< blocks holding boundary
   std::size_t nb = 0;
   double occupancy = kNaN;
   std::int64_t samples = 0;
-  std::string undefined;             ///< why this frame has no estimate (empty if it has one)
+  std::string undefined;  ///< why this frame has no estimate (empty if it has one)
 };
 
 struct FrameFit {
@@ -131,7 +131,8 @@ FrameSeries pair_series(const FrameStatistics& fs, const DimensionOptions& o) {
   }
   if (b0 >= 0) {
     s.block_num.assign(nl * s.nb, 0.0);
-    for (std::size_t i = 0; i < nl * s.nb; ++i) s.block_num[i] = fs.pair_hits[static_cast<std::size_t>(b0) * nl * s.nb + i];
+    for (std::size_t i = 0; i < nl * s.nb; ++i)
+      s.block_num[i] = fs.pair_hits[static_cast<std::size_t>(b0) * nl * s.nb + i];
     s.block_den.assign(fs.pair_total.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(b0) * s.nb),
                        fs.pair_total.begin() + static_cast<std::ptrdiff_t>((static_cast<std::size_t>(b0) + 1) * s.nb));
     double total = 0;
@@ -149,8 +150,9 @@ FrameSeries pair_series(const FrameStatistics& fs, const DimensionOptions& o) {
   if (fs.minority_fraction == 0.0) {
     s.undefined = "no boundary";
   } else if (fs.thin) {
-    s.undefined = "not applicable to a thin set (the minority phase has almost no interior pixels; "
-                  "the pair count needs two area-carrying phases; docs/dimension.md#pair-estimator) -- use boxcount_fit";
+    s.undefined =
+        "not applicable to a thin set (the minority phase has almost no interior pixels; "
+        "the pair count needs two area-carrying phases; docs/dimension.md#pair-estimator) -- use boxcount_fit";
   } else if (b0 < 0 || count_in(s.scales, s.range.lo, s.range.hi) < 3) {
     s.undefined = "image too small for 3 lags in [" + std::to_string(s.range.lo) + ", n/8] px";
   }
@@ -158,8 +160,7 @@ FrameSeries pair_series(const FrameStatistics& fs, const DimensionOptions& o) {
 }
 
 /// D of one bootstrap draw of a frame: its live blocks resampled with replacement.
-double frame_bootstrap(const FrameSeries& s, const CounterRng& rng, std::uint64_t& counter,
-                       std::vector<double>& num) {
+double frame_bootstrap(const FrameSeries& s, const CounterRng& rng, std::uint64_t& counter, std::vector<double>& num) {
   const std::size_t ns = s.scales.size();
   num.assign(ns, 0.0);
   double den = 0;
@@ -209,7 +210,8 @@ DimensionEstimate estimate_from_series(DimensionMethod method, const std::vector
     e.values.assign(ref->scales.size(), 0.0);
     e.counts.assign(ref->scales.size(), 0.0);
     std::size_t used = 0;
-    for (std::size_t f : valid.empty() ? std::vector<std::size_t>{static_cast<std::size_t>(ref - frames.data())} : valid) {
+    for (std::size_t f :
+         valid.empty() ? std::vector<std::size_t>{static_cast<std::size_t>(ref - frames.data())} : valid) {
       if (frames[f].scales != ref->scales || frames[f].kind != ref->kind) continue;
       for (std::size_t i = 0; i < e.values.size(); ++i) {
         e.values[i] += frames[f].values[i];
@@ -290,8 +292,8 @@ DimensionEstimate estimate_from_series(DimensionMethod method, const std::vector
     }
   }
   if (valid.size() < frames.size()) {
-    const std::string skipped = std::to_string(frames.size() - valid.size()) + " of " +
-                                std::to_string(frames.size()) + " frames without an estimate (" + first_reason + ")";
+    const std::string skipped = std::to_string(frames.size() - valid.size()) + " of " + std::to_string(frames.size()) +
+                                " frames without an estimate (" + first_reason + ")";
     e.note = e.note.empty() ? skipped : e.note + "; " + skipped;
   }
   return e;
@@ -322,8 +324,9 @@ DimensionEstimate porespy_estimate(const std::vector<FrameStatistics>& frames) {
     e.fit_points = static_cast<int>(e.scales.size());
   }
   if (std::isnan(e.dimension)) {
-    e.note = "undefined: a frame without boundary (or with a zero count) makes a NaN slope, and numpy's median "
-             "of NaN is NaN";
+    e.note =
+        "undefined: a frame without boundary (or with a zero count) makes a NaN slope, and numpy's median "
+        "of NaN is NaN";
   }
   return e;
 }

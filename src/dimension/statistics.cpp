@@ -99,7 +99,8 @@ void pair_two_phase(const Image<std::uint8_t>& S, int K, const std::vector<int>&
   const int H = S.rows, W = S.cols;
   const std::size_t nb = static_cast<std::size_t>(B) * static_cast<std::size_t>(B);
   std::vector<int> col_block_end(static_cast<std::size_t>(B));
-  for (int b = 0; b < B; ++b) col_block_end[static_cast<std::size_t>(b)] = static_cast<int>((static_cast<long long>(b) + 1) * W / B);
+  for (int b = 0; b < B; ++b)
+    col_block_end[static_cast<std::size_t>(b)] = static_cast<int>((static_cast<long long>(b) + 1) * W / B);
   auto row_block = [&](int r) { return std::min(B - 1, static_cast<int>(static_cast<long long>(r) * B / H)); };
 
   // Pairs in each block of the base set.
@@ -107,7 +108,8 @@ void pair_two_phase(const Image<std::uint8_t>& S, int K, const std::vector<int>&
     int c0 = 0;
     for (int b = 0; b < B; ++b) {
       const int c1 = col_block_end[static_cast<std::size_t>(b)];
-      const std::size_t bi = static_cast<std::size_t>(row_block(r)) * static_cast<std::size_t>(B) + static_cast<std::size_t>(b);
+      const std::size_t bi = static_cast<std::size_t>(row_block(r)) * static_cast<std::size_t>(B) +
+                             static_cast<std::size_t>(b);
       const int h_end = std::min(c1, W - K);
       if (h_end > c0) total[bi] += h_end - c0;
       if (r < H - K && c1 > c0) total[bi] += c1 - c0;

@@ -46,8 +46,8 @@ DimensionEstimate uncertainty_exponent_batch(const BatchPhaseFunction& phase, co
   std::string notes;
   if (dropped > 0) {
     char buf[200];
-    std::snprintf(buf, sizeof buf, "%d epsilons below %.3g dropped: the outcome cannot resolve them in this window", dropped,
-                  eps_floor);
+    std::snprintf(buf, sizeof buf, "%d epsilons below %.3g dropped: the outcome cannot resolve them in this window",
+                  dropped, eps_floor);
     notes = buf;
   }
   e.scales = eps;
@@ -157,7 +157,8 @@ DimensionEstimate uncertainty_exponent_batch(const BatchPhaseFunction& phase, co
                   "too few uncertain points: %zu epsilons <= %.3g with n_u >= %lld spanning %.2f decades (need %d "
                   "spanning %.1f)%s; raise the number of points",
                   fit_k.size(), fit_top, static_cast<long long>(o.min_uncertain), decades, o.min_eps, o.min_decades,
-                  main_fit.ok ? (std::string(", provisional D = ") + std::to_string(2.0 - main_fit.slope)).c_str() : "");
+                  main_fit.ok ? (std::string(", provisional D = ") + std::to_string(2.0 - main_fit.slope)).c_str()
+                              : "");
     e.note = notes.empty() ? buf : notes + "; " + buf;
     return e;
   }

@@ -37,7 +37,8 @@ void write_field(const hdf5::Objects& w, H5::Group& g, const std::string& path, 
   } else if constexpr (std::is_integral_v<T>) {
     w.write_attribute(g, path, name, static_cast<std::int64_t>(value));
   } else {
-    static_assert(std::is_same_v<T, double> || std::is_same_v<T, std::string>, "a new kind of field needs a stored type");
+    static_assert(std::is_same_v<T, double> || std::is_same_v<T, std::string>,
+                  "a new kind of field needs a stored type");
     w.write_attribute(g, path, name, value);
   }
 }

@@ -308,7 +308,7 @@ void Objects::write_dataset(H5::Group& parent, const std::string& parent_path, c
       hsize_t bytes = elem;
       for (std::size_t i = dims.size(); i-- > 0;) {
         const hsize_t want = i + 1 == dims.size() && dims.size() > 1 ? std::min<hsize_t>(dims[i], 256)
-                                                                      : std::max<hsize_t>(1, kChunkTarget / bytes);
+                                                                     : std::max<hsize_t>(1, kChunkTarget / bytes);
         chunk[i] = std::min(dims[i], want);
         bytes *= chunk[i];
       }

@@ -136,12 +136,10 @@ Problem read_problem(const Reader& r, const H5::Group& root) {
   p.Y = r.matrix(g, gp, "Y");
   r.check(p.X.rows() == n_data && p.X.cols() == p.width,
           "/problem/X is " + std::to_string(p.X.rows()) + " x " + std::to_string(p.X.cols()) +
-              ", expected n_data x width = " + std::to_string(n_data) + " x " +
-              std::to_string(p.width));
+              ", expected n_data x width = " + std::to_string(n_data) + " x " + std::to_string(p.width));
   r.check(p.Y.rows() == n_data && p.Y.cols() == p.target_dim,
           "/problem/Y is " + std::to_string(p.Y.rows()) + " x " + std::to_string(p.Y.cols()) +
-              ", expected n_data x target_dim = " + std::to_string(n_data) + " x " +
-              std::to_string(p.target_dim));
+              ", expected n_data x target_dim = " + std::to_string(n_data) + " x " + std::to_string(p.target_dim));
 
   p.probe = r.matrix(g, gp, "probe");
   r.check(p.probe.rows() == 1 && p.probe.cols() == p.width,
@@ -162,8 +160,8 @@ Problem read_problem(const Reader& r, const H5::Group& root) {
     for (std::size_t t = 0; t < steps; ++t) {
       for (std::size_t b = 0; b < batch; ++b) {
         const std::int64_t v = values[t * batch + b];
-        r.check(v >= 0 && v < n_data, "/problem/minibatch_indices holds row " + std::to_string(v) +
-                                          " outside [0, " + std::to_string(n_data) + ")");
+        r.check(v >= 0 && v < n_data, "/problem/minibatch_indices holds row " + std::to_string(v) + " outside [0, " +
+                                          std::to_string(n_data) + ")");
         p.minibatches[t][b] = static_cast<int>(v);
       }
     }
@@ -197,8 +195,7 @@ FrameResult read_frame(const Reader& r, const H5::Group& frames, const std::stri
   r.read_dataset(bc, bp, "sizes", 1, f.boxcount.sizes);
   r.read_dataset(bc, bp, "counts", 1, f.boxcount.counts);
   r.read_dataset(bc, bp, "slopes", 1, f.boxcount.slopes);
-  r.check(f.boxcount.counts.size() == f.boxcount.sizes.size() &&
-              f.boxcount.slopes.size() == f.boxcount.sizes.size(),
+  r.check(f.boxcount.counts.size() == f.boxcount.sizes.size() && f.boxcount.slopes.size() == f.boxcount.sizes.size(),
           bp + ": sizes, counts and slopes differ in length");
   return f;
 }

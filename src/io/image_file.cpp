@@ -58,8 +58,8 @@ LuminanceImage read_luminance(const std::string& path) {
                                                    &stbi_image_free);
   if (!pixels) not_an_image(path);
   if (rows < 1 || cols < 1 || channels < 1 || channels > 4) {
-    throw errors::in_file(path, "decoded to an unusable shape (" + std::to_string(cols) + " x " +
-                                    std::to_string(rows) + " pixels, " + std::to_string(channels) + " channels)");
+    throw errors::in_file(path, "decoded to an unusable shape (" + std::to_string(cols) + " x " + std::to_string(rows) +
+                                    " pixels, " + std::to_string(channels) + " channels)");
   }
   LuminanceImage out;
   out.channels = channels;
@@ -70,9 +70,15 @@ LuminanceImage read_luminance(const std::string& path) {
     double lum = 0.0, alpha = 255.0;
     switch (channels) {
       case 1: lum = p[0]; break;
-      case 2: lum = p[0]; alpha = p[1]; break;
+      case 2:
+        lum = p[0];
+        alpha = p[1];
+        break;
       case 3: lum = 0.2126 * p[0] + 0.7152 * p[1] + 0.0722 * p[2]; break;
-      default: lum = 0.2126 * p[0] + 0.7152 * p[1] + 0.0722 * p[2]; alpha = p[3]; break;
+      default:
+        lum = 0.2126 * p[0] + 0.7152 * p[1] + 0.0722 * p[2];
+        alpha = p[3];
+        break;
     }
     if (alpha < 255.0) lum = lum * (alpha / 255.0) + 255.0 * (1.0 - alpha / 255.0);
     out.luminance.data[i] = lum;

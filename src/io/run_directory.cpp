@@ -120,8 +120,9 @@ StartDecision prepare_run(const RunDirectory& run, const RunConfig& config, Tile
     const bool finished = std::isfinite(stored.dimension) &&
                           stored.frames_completed == static_cast<long long>(stored.frames.size());
     if (!finished) {
-      throw IoError(dir + ": run.h5 is unfinished and there is no journal to resume it from; pass --overwrite "
-                          "to start again");
+      throw IoError(dir +
+                    ": run.h5 is unfinished and there is no journal to resume it from; pass --overwrite "
+                    "to start again");
     }
     if (stored.frames_completed >= config.zoom.frames) {
       decision.start = RunStart::NothingToDo;
@@ -156,8 +157,8 @@ int complete_shard_count(const RunDirectory& run, const std::string& config_path
   for (const auto& e : fs::directory_iterator(root, ec)) {
     int i = 0, n = 0;
     char tail = 0;
-    if (std::sscanf(e.path().filename().c_str(), "shard-%d-of-%d%c", &i, &n, &tail) == 2 && n >= 1 && i >= 0 &&
-        i < n && e.path().filename() == RunDirectory::shard_name(i, n)) {
+    if (std::sscanf(e.path().filename().c_str(), "shard-%d-of-%d%c", &i, &n, &tail) == 2 && n >= 1 && i >= 0 && i < n &&
+        e.path().filename() == RunDirectory::shard_name(i, n)) {
       by_count[n].push_back(i);
     }
   }

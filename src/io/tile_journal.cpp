@@ -317,8 +317,8 @@ void TileJournal::restore(int frame, const Window& window, const std::vector<Til
       continue;
     }
     if (f.frame != frame || f.cols != cols || f.rows != rows || !same_window(f.window, window)) {
-      throw errors::in_file(path, "holds frame " + std::to_string(f.frame) + " of a " + std::to_string(f.cols) +
-                                      " x " + std::to_string(f.rows) + " run with another window than this run's frame " +
+      throw errors::in_file(path, "holds frame " + std::to_string(f.frame) + " of a " + std::to_string(f.cols) + " x " +
+                                      std::to_string(f.rows) + " run with another window than this run's frame " +
                                       std::to_string(frame) + "; the journal belongs to a different config");
     }
     for (const TileResult& t : f.tiles) {
@@ -345,8 +345,8 @@ void TileJournal::restore(int frame, const Window& window, const std::vector<Til
 
 // ---- config comparison -----------------------------------------------------------------------------
 
-std::string first_scientific_difference(const std::string& yaml_a, const std::string& yaml_b,
-                                        std::string& a_value, std::string& b_value) {
+std::string first_scientific_difference(const std::string& yaml_a, const std::string& yaml_b, std::string& a_value,
+                                        std::string& b_value) {
   YAML::Node a, b;
   try {
     a = YAML::Load(yaml_a);

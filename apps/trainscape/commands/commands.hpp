@@ -34,7 +34,7 @@ struct ZoomOptions {
   std::string engine = kDefaultEngine;
   bool overwrite = false;
   bool resume = false;
-  std::string shard;    ///< "I/N", or empty
+  std::string shard;  ///< "I/N", or empty
   bool quiet = false;
   bool silent = false;  ///< with quiet: not even the dimension (sweep prints its own table)
 };

@@ -71,7 +71,8 @@ void check_image_memory(const std::string& path) {
   const io::ImageInfo info = io::read_image_info(path);
   io::refuse_if_exceeds_memory<IoError>(
       kBytesPerPixel * static_cast<double>(info.cols) * static_cast<double>(info.rows),
-      path + ": an image of " + std::to_string(info.cols) + " x " + std::to_string(info.rows) + " pixels", "to measure");
+      path + ": an image of " + std::to_string(info.cols) + " x " + std::to_string(info.rows) + " pixels",
+      "to measure");
 }
 
 int image_command(const DimensionCommandOptions& opt, std::FILE* out) {

@@ -86,7 +86,8 @@ std::string sweep_row(const std::string& path, const std::string& dir, const Run
               std::to_string(config.zoom.frames);
       const io::StoredDimensions d = io::read_run_dimensions(h5);
       char buf[256];
-      std::snprintf(buf, sizeof buf, "%.4f | %s | %s", run.dimension, d.present ? format_estimate(d.sequence.boxcount_fit).c_str() : "-",
+      std::snprintf(buf, sizeof buf, "%.4f | %s | %s", run.dimension,
+                    d.present ? format_estimate(d.sequence.boxcount_fit).c_str() : "-",
                     d.present ? format_estimate(d.sequence.pair).c_str() : "-");
       dims = buf;
     } catch (const Error&) {
@@ -140,7 +141,9 @@ int run_sweep_command(const SweepOptions& opt, MpiSession& mpi) {
       zo.resume = true;  // a rerun of the sweep continues it
       zo.quiet = true;
       zo.silent = true;
-      if (!opt.quiet) std::fprintf(stderr, "trainscape sweep: [%zu/%zu] %s -> %s\n", i + 1, configs.size(), configs[i].c_str(), zo.out_dir.c_str());
+      if (!opt.quiet)
+        std::fprintf(stderr, "trainscape sweep: [%zu/%zu] %s -> %s\n", i + 1, configs.size(), configs[i].c_str(),
+                     zo.out_dir.c_str());
       try {
         std::fflush(stdout);
         run_zoom_command(zo, mpi);
@@ -154,7 +157,8 @@ int run_sweep_command(const SweepOptions& opt, MpiSession& mpi) {
     }
   }
   if ((opt.task < 0 || opt.summary_only) && (!mpi.active() || mpi.rank() == 0)) {
-    std::printf("| config | run directory | state | dimension (porespy median) | box-count fit [95%%] | pair [95%%] |\n");
+    std::printf(
+        "| config | run directory | state | dimension (porespy median) | box-count fit [95%%] | pair [95%%] |\n");
     std::printf("| --- | --- | --- | --- | --- | --- |\n");
     for (std::size_t i = 0; i < configs.size(); ++i) {
       std::printf("%s\n", sweep_row(configs[i], sweep_run_dir(opt, configs[i], loaded[i]), loaded[i]).c_str());

@@ -63,17 +63,19 @@ int run_uncertainty_command(const UncertaintyCommandOptions& opt, std::FILE* out
     return finish();
   }
   std::fprintf(out, "%s: window x [%.12g, %.12g] y [%.12g, %.12g] (log10), engine %s, %d steps\n",
-               opt.config.path.c_str(), window.x_min(), window.x_max(), window.y_min(), window.y_max(), opt.engine.c_str(),
-               problem.steps);
+               opt.config.path.c_str(), window.x_min(), window.x_max(), window.y_min(), window.y_max(),
+               opt.engine.c_str(), problem.steps);
   std::fprintf(out, "%-12s %-10s %-12s %s\n", "epsilon", "n_u", "f(eps)", "local D (to the next epsilon)");
   for (std::size_t k = 0; k < e.scales.size(); ++k) {
     char local[32] = "-";
     if (k < e.local.size() && std::isfinite(e.local[k])) std::snprintf(local, sizeof local, "%.4f", e.local[k]);
     std::fprintf(out, "%-12.3g %-10.0f %-12.4g %s\n", e.scales[k], e.counts[k], e.values[k], local);
   }
-  std::fprintf(out, "uncertainty exponent: D = %s (95%% bootstrap interval), alpha = 2 - D; %lld base points, %d epsilons "
-                    "fitted over %.3g..%.3g, %.1f s\n",
-               interval_text(e).c_str(), static_cast<long long>(e.samples), e.fit_points, e.fit_min, e.fit_max, seconds);
+  std::fprintf(out,
+               "uncertainty exponent: D = %s (95%% bootstrap interval), alpha = 2 - D; %lld base points, %d epsilons "
+               "fitted over %.3g..%.3g, %.1f s\n",
+               interval_text(e).c_str(), static_cast<long long>(e.samples), e.fit_points, e.fit_min, e.fit_max,
+               seconds);
   if (!e.note.empty()) std::fprintf(out, "note: %s\n", e.note.c_str());
   return finish();
 }

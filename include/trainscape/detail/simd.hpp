@@ -47,39 +47,94 @@ struct Scalar {
   /// width floats, converted exactly to S
   static Scalar load_float(const float* p) { return {static_cast<S>(*p)}; }
 };
-template <class S> inline Scalar<S> operator+(Scalar<S> a, Scalar<S> b) { return {a.v + b.v}; }
-template <class S> inline Scalar<S> operator-(Scalar<S> a, Scalar<S> b) { return {a.v - b.v}; }
-template <class S> inline Scalar<S> operator*(Scalar<S> a, Scalar<S> b) { return {a.v * b.v}; }
-template <class S> inline Scalar<S> operator/(Scalar<S> a, Scalar<S> b) { return {a.v / b.v}; }
+template <class S>
+inline Scalar<S> operator+(Scalar<S> a, Scalar<S> b) {
+  return {a.v + b.v};
+}
+template <class S>
+inline Scalar<S> operator-(Scalar<S> a, Scalar<S> b) {
+  return {a.v - b.v};
+}
+template <class S>
+inline Scalar<S> operator*(Scalar<S> a, Scalar<S> b) {
+  return {a.v * b.v};
+}
+template <class S>
+inline Scalar<S> operator/(Scalar<S> a, Scalar<S> b) {
+  return {a.v / b.v};
+}
 /// a * b + c, rounded once
-template <class S> inline Scalar<S> fmadd(Scalar<S> a, Scalar<S> b, Scalar<S> c) { return {std::fma(a.v, b.v, c.v)}; }
+template <class S>
+inline Scalar<S> fmadd(Scalar<S> a, Scalar<S> b, Scalar<S> c) {
+  return {std::fma(a.v, b.v, c.v)};
+}
 /// c - a * b, rounded once
-template <class S> inline Scalar<S> fnmadd(Scalar<S> a, Scalar<S> b, Scalar<S> c) { return {std::fma(-a.v, b.v, c.v)}; }
-template <class S> inline Scalar<S> min_(Scalar<S> a, Scalar<S> b) { return {a.v < b.v ? a.v : b.v}; }
-template <class S> inline Scalar<S> max_(Scalar<S> a, Scalar<S> b) { return {a.v > b.v ? a.v : b.v}; }
+template <class S>
+inline Scalar<S> fnmadd(Scalar<S> a, Scalar<S> b, Scalar<S> c) {
+  return {std::fma(-a.v, b.v, c.v)};
+}
+template <class S>
+inline Scalar<S> min_(Scalar<S> a, Scalar<S> b) {
+  return {a.v < b.v ? a.v : b.v};
+}
+template <class S>
+inline Scalar<S> max_(Scalar<S> a, Scalar<S> b) {
+  return {a.v > b.v ? a.v : b.v};
+}
 /// 1 where a > 0, else 0 (NaN gives 0)
-template <class S> inline Scalar<S> positive_indicator(Scalar<S> a) { return {a.v > S(0) ? S(1) : S(0)}; }
+template <class S>
+inline Scalar<S> positive_indicator(Scalar<S> a) {
+  return {a.v > S(0) ? S(1) : S(0)};
+}
 /// 1 where a == b, else 0 (NaN gives 0)
-template <class S> inline Scalar<S> equal_indicator(Scalar<S> a, Scalar<S> b) { return {a.v == b.v ? S(1) : S(0)}; }
+template <class S>
+inline Scalar<S> equal_indicator(Scalar<S> a, Scalar<S> b) {
+  return {a.v == b.v ? S(1) : S(0)};
+}
 
-template <class S> struct Bits;
-template <> struct Bits<double> { using type = std::uint64_t; static constexpr int mantissa = 52; };
-template <> struct Bits<float> { using type = std::uint32_t; static constexpr int mantissa = 23; };
+template <class S>
+struct Bits;
+template <>
+struct Bits<double> {
+  using type = std::uint64_t;
+  static constexpr int mantissa = 52;
+};
+template <>
+struct Bits<float> {
+  using type = std::uint32_t;
+  static constexpr int mantissa = 23;
+};
 
-template <class S> inline typename Bits<S>::type to_bits(S x) { typename Bits<S>::type u; std::memcpy(&u, &x, sizeof u); return u; }
-template <class S> inline S from_bits(typename Bits<S>::type u) { S x; std::memcpy(&x, &u, sizeof x); return x; }
+template <class S>
+inline typename Bits<S>::type to_bits(S x) {
+  typename Bits<S>::type u;
+  std::memcpy(&u, &x, sizeof u);
+  return u;
+}
+template <class S>
+inline S from_bits(typename Bits<S>::type u) {
+  S x;
+  std::memcpy(&x, &u, sizeof x);
+  return x;
+}
 
-template <class S> inline Scalar<S> abs_(Scalar<S> a) {
+template <class S>
+inline Scalar<S> abs_(Scalar<S> a) {
   return {from_bits<S>(to_bits(a.v) & ~(typename Bits<S>::type(1) << (sizeof(S) * 8 - 1)))};
 }
 /// the sign bit of a (as a value with only that bit set)
-template <class S> inline Scalar<S> sign_bit(Scalar<S> a) {
+template <class S>
+inline Scalar<S> sign_bit(Scalar<S> a) {
   return {from_bits<S>(to_bits(a.v) & (typename Bits<S>::type(1) << (sizeof(S) * 8 - 1)))};
 }
-template <class S> inline Scalar<S> bxor(Scalar<S> a, Scalar<S> b) { return {from_bits<S>(to_bits(a.v) ^ to_bits(b.v))}; }
+template <class S>
+inline Scalar<S> bxor(Scalar<S> a, Scalar<S> b) {
+  return {from_bits<S>(to_bits(a.v) ^ to_bits(b.v))};
+}
 /// The bits of t shifted left by the mantissa width, as a float: with t = y + (1.5 * 2^m + bias)
 /// for a small integer y this is 2^y.
-template <class S> inline Scalar<S> shift_to_exponent(Scalar<S> t) {
+template <class S>
+inline Scalar<S> shift_to_exponent(Scalar<S> t) {
   return {from_bits<S>(static_cast<typename Bits<S>::type>(to_bits(t.v) << Bits<S>::mantissa))};
 }
 
@@ -172,7 +227,8 @@ inline D8 equal_indicator(D8 a, D8 b) {
   return {_mm512_maskz_mov_pd(_mm512_cmp_pd_mask(a.v, b.v, _CMP_EQ_OQ), _mm512_set1_pd(1.0))};
 }
 inline D8 abs_(D8 a) {
-  return {_mm512_castsi512_pd(_mm512_andnot_si512(_mm512_castpd_si512(_mm512_set1_pd(-0.0)), _mm512_castpd_si512(a.v)))};
+  return {
+      _mm512_castsi512_pd(_mm512_andnot_si512(_mm512_castpd_si512(_mm512_set1_pd(-0.0)), _mm512_castpd_si512(a.v)))};
 }
 inline D8 sign_bit(D8 a) {
   return {_mm512_castsi512_pd(_mm512_and_si512(_mm512_castpd_si512(_mm512_set1_pd(-0.0)), _mm512_castpd_si512(a.v)))};
@@ -208,7 +264,8 @@ inline F16 equal_indicator(F16 a, F16 b) {
   return {_mm512_maskz_mov_ps(_mm512_cmp_ps_mask(a.v, b.v, _CMP_EQ_OQ), _mm512_set1_ps(1.0f))};
 }
 inline F16 abs_(F16 a) {
-  return {_mm512_castsi512_ps(_mm512_andnot_si512(_mm512_castps_si512(_mm512_set1_ps(-0.0f)), _mm512_castps_si512(a.v)))};
+  return {
+      _mm512_castsi512_ps(_mm512_andnot_si512(_mm512_castps_si512(_mm512_set1_ps(-0.0f)), _mm512_castps_si512(a.v)))};
 }
 inline F16 sign_bit(F16 a) {
   return {_mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(_mm512_set1_ps(-0.0f)), _mm512_castps_si512(a.v)))};
@@ -220,22 +277,42 @@ inline F16 shift_to_exponent(F16 t) { return {_mm512_castsi512_ps(_mm512_slli_ep
 #endif
 
 // ---- the native choice -----------------------------------------------------------------------------
-template <class S> struct Native;
+template <class S>
+struct Native;
 #if defined(__AVX512F__)
-template <> struct Native<double> { using type = D8; };
-template <> struct Native<float> { using type = F16; };
+template <>
+struct Native<double> {
+  using type = D8;
+};
+template <>
+struct Native<float> {
+  using type = F16;
+};
 inline constexpr const char* kIsaName = "avx512f";
 #elif defined(__AVX2__) && defined(__FMA__)
-template <> struct Native<double> { using type = D4; };
-template <> struct Native<float> { using type = F8; };
+template <>
+struct Native<double> {
+  using type = D4;
+};
+template <>
+struct Native<float> {
+  using type = F8;
+};
 inline constexpr const char* kIsaName = "avx2+fma";
 #else
-template <> struct Native<double> { using type = Scalar<double>; };
-template <> struct Native<float> { using type = Scalar<float>; };
+template <>
+struct Native<double> {
+  using type = Scalar<double>;
+};
+template <>
+struct Native<float> {
+  using type = Scalar<float>;
+};
 inline constexpr const char* kIsaName = "scalar";
 #endif
 /// The vector type the kernels use for scalar type S in this build.
-template <class S> using NativeVec = typename Native<S>::type;
+template <class S>
+using NativeVec = typename Native<S>::type;
 
 }  // namespace TRAINSCAPE_SIMD_ABI
 }  // namespace trainscape::detail::simd

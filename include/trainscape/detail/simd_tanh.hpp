@@ -39,10 +39,10 @@ struct TanhConstants<double> {
   static constexpr double inv_ln2 = 1.4426950408889634;
   static constexpr double ln2_hi = 6.93147180369123816490e-01;  // low 21 bits zero: k * ln2_hi exact
   static constexpr double ln2_lo = 1.90821492927058770002e-10;
-  static constexpr double magic = 6755399441055744.0 + 1023.0;   // 1.5 * 2^52 + exponent bias
+  static constexpr double magic = 6755399441055744.0 + 1023.0;  // 1.5 * 2^52 + exponent bias
   // 1 / n!, n = 13 .. 2
   static constexpr int degree = 12;
-  static constexpr double c[degree] = {1.6059043836821613e-10, 2.08767569878681e-09,  2.505210838544172e-08,
+  static constexpr double c[degree] = {1.6059043836821613e-10, 2.08767569878681e-09,   2.505210838544172e-08,
                                        2.755731922398589e-07,  2.7557319223985893e-06, 2.48015873015873e-05,
                                        1.984126984126984e-04,  1.388888888888889e-03,  8.333333333333333e-03,
                                        4.1666666666666664e-02, 1.6666666666666666e-01, 0.5};
@@ -89,8 +89,8 @@ inline void tanh_n(V* x) {
     for (int i = 0; i < U; ++i) p[i] = simd::fmadd(p[i], r_hi[i], V::set1(C::c[c]));
   }
   for (int i = 0; i < U; ++i) {
-    const V q = (r_hi[i] * r_hi[i]) * p[i];                         // expm1(r_hi) - r_hi
-    const V tail = simd::fmadd(r_lo[i], one + (r_hi[i] + q), q);    // + r_lo exp(r_hi)
+    const V q = (r_hi[i] * r_hi[i]) * p[i];                       // expm1(r_hi) - r_hi
+    const V tail = simd::fmadd(r_lo[i], one + (r_hi[i] + q), q);  // + r_lo exp(r_hi)
     const V two_k = simd::shift_to_exponent(t[i]);
     // E = 2^k r_hi + (2^k - 1) + 2^k tail as an unevaluated sum e + e_lo: the first two terms
     // are exact and |2^k - 1| >= |2^k r_hi| (or 2^k - 1 = 0), so Fast2Sum gives their sum exactly.

@@ -55,21 +55,21 @@ struct DimensionEstimate {
   double boot_high = kNaN;
 
   // ---- the fit ----
-  std::string mode;             ///< pair: "two-phase" | "thin-set"; boxcount_fit: "edges" |
-                                ///< "thin-set"; "mixed" for a sequence with both
-  double fit_min = kNaN;               ///< smallest scale in the default fit (px, px or window fraction)
-  double fit_max = kNaN;               ///< largest scale in the default fit
-  int fit_points = 0;           ///< scales in the default fit
-  std::vector<double> scales;   ///< box sizes d (px) / lags k (px) / epsilons (window fraction)
-  std::vector<double> values;   ///< N(d) averaged over offsets / f(k) / f(eps) (per scale)
-  std::vector<double> counts;   ///< events behind each value: occupied tiles / differing pairs
-                                ///< or hits / uncertain base points n_u
-  std::vector<double> local;    ///< local dimension between neighbouring scales (size - 1);
-                                ///< porespy_median: porespy's slopes (same size as scales)
+  std::string mode;            ///< pair: "two-phase" | "thin-set"; boxcount_fit: "edges" |
+                               ///< "thin-set"; "mixed" for a sequence with both
+  double fit_min = kNaN;       ///< smallest scale in the default fit (px, px or window fraction)
+  double fit_max = kNaN;       ///< largest scale in the default fit
+  int fit_points = 0;          ///< scales in the default fit
+  std::vector<double> scales;  ///< box sizes d (px) / lags k (px) / epsilons (window fraction)
+  std::vector<double> values;  ///< N(d) averaged over offsets / f(k) / f(eps) (per scale)
+  std::vector<double> counts;  ///< events behind each value: occupied tiles / differing pairs
+                               ///< or hits / uncertain base points n_u
+  std::vector<double> local;   ///< local dimension between neighbouring scales (size - 1);
+                               ///< porespy_median: porespy's slopes (same size as scales)
 
   // ---- box counting only ----
-  double occupancy = kNaN;        ///< occupied fraction of tiles at the smallest fitted size
-  bool saturated = false;  ///< occupancy > DimensionOptions::saturation: D is only ">= 1.9"
+  double occupancy = kNaN;  ///< occupied fraction of tiles at the smallest fitted size
+  bool saturated = false;   ///< occupancy > DimensionOptions::saturation: D is only ">= 1.9"
 
   int frames = 0;            ///< frames that contributed (1 for a single image)
   std::int64_t samples = 0;  ///< uncertainty: base points drawn; pair: base pairs per lag

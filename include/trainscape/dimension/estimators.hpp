@@ -22,8 +22,7 @@ namespace trainscape {
 ///     of a zoom sequence are nested, so treat the frame-to-frame part as optimistic. Not
 ///     included: the resolution bias of box counting on fractal boundaries (measured 0.01-0.05
 ///     low on Julia sets and the carpet at 1024-2048 px; see scripts/validate_dimension.sh).
-DimensionReport estimate_dimensions(const std::vector<FrameStatistics>& frames,
-                                    const DimensionOptions& options = {});
+DimensionReport estimate_dimensions(const std::vector<FrameStatistics>& frames, const DimensionOptions& options = {});
 
 /// Convenience for the zoom driver, its summary and its store: feed frames one by one, get each
 /// frame's report at once and the sequence's at the end.

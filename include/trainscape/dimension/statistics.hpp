@@ -55,7 +55,7 @@ struct DimensionOptions {
 struct FrameStatistics {
   int rows = 0;  ///< of the measure
   int cols = 0;
-  BoxCount porespy;                 ///< porespy_boxcount(edge_mask(measure))
+  BoxCount porespy;  ///< porespy_boxcount(edge_mask(measure))
   std::int64_t edge_pixels = 0;
   // box counting on the edge mask: sizes 2 .. n/8 of the ladder
   std::vector<int> box_sizes;
@@ -64,14 +64,14 @@ struct FrameStatistics {
   std::vector<double> box_tiles;         ///< [size] tiles meeting the image, offset-averaged
   std::vector<double> box_block_counts;  ///< [size * blocks^2 + block] offset-averaged
   // pair: lags 1 .. n/8 of the ladder, for the three lag ranges' fixed base sets
-  bool thin = false;                     ///< the minority phase is a thin set (see thin_interior)
-  double minority_fraction = 0.0;        ///< area fraction of the smaller phase
-  double interior_fraction = 0.0;        ///< of the minority phase's pixels
-  std::int64_t box_mask_pixels = 0;      ///< pixels of the mask boxcount_fit counts
+  bool thin = false;                 ///< the minority phase is a thin set (see thin_interior)
+  double minority_fraction = 0.0;    ///< area fraction of the smaller phase
+  double interior_fraction = 0.0;    ///< of the minority phase's pixels
+  std::int64_t box_mask_pixels = 0;  ///< pixels of the mask boxcount_fit counts
   std::vector<int> pair_lags;
-  std::vector<int> pair_bases;           ///< [base] k_max of each fixed base set
-  std::vector<double> pair_hits;         ///< [(base * lags + lag) * blocks^2 + block]
-  std::vector<double> pair_total;        ///< [base * blocks^2 + block] pairs in the base set
+  std::vector<int> pair_bases;     ///< [base] k_max of each fixed base set
+  std::vector<double> pair_hits;   ///< [(base * lags + lag) * blocks^2 + block]
+  std::vector<double> pair_total;  ///< [base * blocks^2 + block] pairs in the base set
   int blocks = 0;
 };
 

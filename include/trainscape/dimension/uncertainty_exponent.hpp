@@ -47,8 +47,7 @@ struct UncertaintyOptions {
 using PhaseFunction = std::function<bool(double u, double v)>;
 /// Batch form: out[i] = outcome at (u[i], v[i]) (non-zero = diverged). Called concurrently on
 /// disjoint outputs.
-using BatchPhaseFunction =
-    std::function<void(const double* u, const double* v, std::size_t n, std::uint8_t* out)>;
+using BatchPhaseFunction = std::function<void(const double* u, const double* v, std::size_t n, std::uint8_t* out)>;
 
 /// The estimator on any outcome (docs/dimension.md#uncertainty-exponent): base points uniform in
 /// [0,1]^2, each compared with one twin per epsilon at distance epsilon in a random direction
@@ -59,8 +58,7 @@ using BatchPhaseFunction =
 /// `local` holds 2 - (local slope) between neighbouring epsilons; `systematic` is half the
 /// spread of D when the largest or the smallest fitted epsilon is left out (diagnostic; not in
 /// the CI). Exceptions thrown by `phase` are rethrown.
-DimensionEstimate uncertainty_exponent_batch(const BatchPhaseFunction& phase,
-                                             const UncertaintyOptions& options,
+DimensionEstimate uncertainty_exponent_batch(const BatchPhaseFunction& phase, const UncertaintyOptions& options,
                                              double eps_floor = 0.0);
 DimensionEstimate uncertainty_exponent(const PhaseFunction& phase, const UncertaintyOptions& options);
 

@@ -66,10 +66,10 @@ struct StoredRun {
   long long format_version = 0;
   std::string trainscape_version;
   std::string config_yaml;
-  double dimension = 0.0;            ///< NaN if the run did not finish
+  double dimension = 0.0;  ///< NaN if the run did not finish
   long long frames_completed = 0;
-  Problem problem;                   ///< shapes, X, Y, weights, minibatches, steps, nonlinearity
-  std::vector<FrameResult> frames;   ///< every stored frame, in order
+  Problem problem;                  ///< shapes, X, Y, weights, minibatches, steps, nonlinearity
+  std::vector<FrameResult> frames;  ///< every stored frame, in order
 };
 
 /// Reads a run.h5 written by Hdf5RunStore. Throws IoError if the file is missing, not HDF5, or

@@ -71,8 +71,7 @@ class TileJournal final : public ZoomObserver, public TileArchive {
  private:
   std::string frame_pack(int frame) const;
   std::string frame_dir(int frame) const;
-  void write_pack(const std::string& path, int frame, const Window& window,
-                  const std::vector<TileResult>& tiles) const;
+  void write_pack(const std::string& path, int frame, const Window& window, const std::vector<TileResult>& tiles) const;
 
   std::string dir_;
   int cols_ = 0;
@@ -96,7 +95,7 @@ TileFile read_tile_file(const std::string& path);
 /// The first key, in the field table's order, whose value differs between two resolved configs
 /// (to_yaml texts), ignoring runtime.* and output.*; "" if they agree. `a_value` / `b_value`
 /// receive the two values as YAML. Throws ConfigError if either text is not a config.
-std::string first_scientific_difference(const std::string& yaml_a, const std::string& yaml_b,
-                                        std::string& a_value, std::string& b_value);
+std::string first_scientific_difference(const std::string& yaml_a, const std::string& yaml_b, std::string& a_value,
+                                        std::string& b_value);
 
 }  // namespace trainscape::io
