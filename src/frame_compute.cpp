@@ -1,6 +1,9 @@
 #include "trainscape/frame_compute.hpp"
 
+#include <algorithm>
+#include <cstring>
 #include <mutex>
+#include <unordered_map>
 #include <stdexcept>
 
 #include "trainscape/error.hpp"
@@ -8,10 +11,64 @@
 
 namespace trainscape {
 
+namespace {
+
+/// For each of `count` values, the index of the bitwise-equal value among `earlier`, or -1.
+template <class ValueAt, class EarlierAt>
+std::vector<int> match_values(int count, ValueAt value_at, int earlier_count, EarlierAt earlier_at) {
+  std::unordered_map<std::uint64_t, int> index_of;
+  for (int j = 0; j < earlier_count; ++j) {
+    const double v = earlier_at(j);
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, &v, sizeof bits);
+    index_of.emplace(bits, j);
+  }
+  std::vector<int> match(static_cast<std::size_t>(count), -1);
+  for (int i = 0; i < count; ++i) {
+    const double v = value_at(i);
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, &v, sizeof bits);
+    const auto it = index_of.find(bits);
+    if (it != index_of.end()) match[static_cast<std::size_t>(i)] = it->second;
+  }
+  return match;
+}
+
+}  // namespace
+
+KnownPixels::KnownPixels(const Grid& earlier_grid, const Image<double>& measure, const Image<std::uint8_t>& converged,
+                         const Grid& grid)
+    : measure_(&measure), converged_(&converged) {
+  earlier_col_ = match_values(
+      grid.cols(), [&](int c) { return grid.value_x(c); }, earlier_grid.cols(),
+      [&](int c) { return earlier_grid.value_x(c); });
+  earlier_row_ = match_values(
+      grid.rows(), [&](int r) { return grid.value_y(r); }, earlier_grid.rows(),
+      [&](int r) { return earlier_grid.value_y(r); });
+}
+
+bool KnownPixels::find(int row, int col, PixelOutcome& out) const {
+  if (measure_ == nullptr) return false;
+  const int r = earlier_row_[static_cast<std::size_t>(row)];
+  const int c = earlier_col_[static_cast<std::size_t>(col)];
+  if (r < 0 || c < 0) return false;
+  out.measure = (*measure_)(r, c);
+  out.converged = (*converged_)(r, c);
+  return true;
+}
+
+std::int64_t KnownPixels::count() const {
+  const auto known = [](const std::vector<int>& v) {
+    return static_cast<std::int64_t>(std::count_if(v.begin(), v.end(), [](int i) { return i >= 0; }));
+  };
+  return known(earlier_col_) * known(earlier_row_);
+}
+
 std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, const Grid& grid,
                                const std::vector<Tile>& tiles, int restored, int threads, int frame_index,
                                TileDistributor& distributor, ZoomObserver& observer, Image<double>& measure,
-                               Image<std::uint8_t>& converged, const std::atomic<bool>* cancel) {
+                               Image<std::uint8_t>& converged, const std::atomic<bool>* cancel,
+                               const KnownPixels* known) {
   const int n_tiles = static_cast<int>(tiles.size());
   std::atomic<bool> stop{false};
   std::mutex progress_mutex;
@@ -30,13 +87,31 @@ std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, con
     TileResult result;
     result.tile = tiles[static_cast<std::size_t>(ti)];
     const Tile& tile = result.tile;
+    // The tile's pixels in row-major order: known ones are copied, the others trained.
+    const std::size_t pixels = static_cast<std::size_t>(tile.rows) * static_cast<std::size_t>(tile.cols);
+    result.measure.resize(pixels);
+    result.converged.resize(pixels);
     std::vector<HyperPoint> points;
-    points.reserve(static_cast<std::size_t>(tile.rows) * static_cast<std::size_t>(tile.cols));
+    std::vector<std::size_t> trained_at;  // position in the tile of each trained point
+    points.reserve(pixels);
+    trained_at.reserve(pixels);
+    std::size_t at = 0;
     for (int r = tile.row0; r < tile.row0 + tile.rows; ++r) {
-      for (int c = tile.col0; c < tile.col0 + tile.cols; ++c) points.push_back({grid.value_x(c), grid.value_y(r)});
+      for (int c = tile.col0; c < tile.col0 + tile.cols; ++c, ++at) {
+        PixelOutcome copy;
+        if (known != nullptr && known->find(r, c, copy)) {
+          result.measure[at] = copy.measure;
+          result.converged[at] = copy.converged;
+        } else {
+          points.push_back({grid.value_x(c), grid.value_y(r)});
+          trained_at.push_back(at);
+        }
+      }
     }
     std::vector<PixelOutcome> outcomes(points.size());
-    if (cancel == nullptr) {
+    if (points.empty()) {
+      // every pixel known: nothing to train
+    } else if (cancel == nullptr) {
       engine.train(problem, points.data(), points.size(), outcomes.data());
     } else {
       engine.train_cancellable(problem, points.data(), points.size(), outcomes.data(), *cancel);
@@ -45,11 +120,9 @@ std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, con
         return false;
       }
     }
-    result.measure.resize(points.size());
-    result.converged.resize(points.size());
     for (std::size_t i = 0; i < points.size(); ++i) {
-      result.measure[i] = outcomes[i].measure;
-      result.converged[i] = outcomes[i].converged;
+      result.measure[trained_at[i]] = outcomes[i].measure;
+      result.converged[trained_at[i]] = outcomes[i].converged;
     }
     put_tile(result, measure, converged);
     const std::lock_guard<std::mutex> lock(progress_mutex);

@@ -65,9 +65,14 @@ ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engi
     const int restored = static_cast<int>(std::count(done.begin(), done.end(), true));
     observer.on_frame_start(k, window, static_cast<int>(tiles.size()), restored);
 
+    // The previous frame is held by the root only, and only once it was assembled (k > 0).
+    KnownPixels known;
+    if (plan.reuse_known_pixels && assembles && root && k > 0) {
+      known = KnownPixels(Grid(previous.window, cols, rows), previous.measure, previous.converged, grid);
+    }
     distributor.begin_frame(k, done);
     const std::vector<int> computed = compute_tiles(problem, engine, grid, tiles, restored, threads, k, distributor,
-                                                    observer, frame.measure, frame.converged, plan.cancel);
+                                                    observer, frame.measure, frame.converged, plan.cancel, &known);
     distributor.end_frame(frame.measure, frame.converged);
 
     if (!assembles) {

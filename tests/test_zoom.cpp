@@ -1,9 +1,13 @@
 // The zoom driver: window choice with target auto and fixed, observer protocol, interruption.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "trainscape/error.hpp"
+#include "trainscape/engine.hpp"
+#include "trainscape/problem.hpp"
 #include "trainscape/zoom.hpp"
 
 using namespace trainscape;
@@ -147,4 +151,64 @@ TEST_CASE("an observer can stop a run at a tile boundary", "[zoom]") {
   CHECK(rec.tiles_seen == 20);
   CHECK(std::find(rec.events.begin(), rec.events.end(), "done 0") != rec.events.end());
   CHECK(std::find(rec.events.begin(), rec.events.end(), "done 1") == rec.events.end());
+}
+
+namespace {
+
+/// Keeps every frame's images and the pixel-steps each frame trained.
+struct FrameKeeper final : ZoomObserver {
+  std::vector<FrameResult> frames;
+  std::vector<std::int64_t> trained;  ///< pixel-steps computed per frame
+  void on_frame_start(int, const Window&, int, int) override { trained.push_back(0); }
+  bool on_tile_done(const TileProgress& p) override {
+    trained.back() = std::max(trained.back(), p.pixel_steps_done);  // cumulative within the frame
+    return true;
+  }
+  void on_frame_done(const FrameResult& f) override { frames.push_back(f); }
+};
+
+}  // namespace
+
+TEST_CASE("reuse: aligned fixed-target frames copy a quarter of their pixels, bit for bit what training gives",
+          "[zoom][reuse]") {
+  // Odd resolution, window centred on the target, factor 2: every second pixel of the previous
+  // frame's central half is a pixel of the next frame, with bitwise the same learning rates.
+  const std::string yaml =
+      "model: {width: 4, depth: 2, nonlinearity: tanh}\ntraining: {steps: 40}\n"
+      "phase_space: {x: [-0.5, 1.5], y: [0.0, 2.0]}\nrender: {resolution: 17}\n"
+      "zoom: {frames: 4, factor: 2.0, target: [0.5, 1.0]}\nruntime: {tile: 5, threads: 2}\n";
+  const RunConfig c = load_config(yaml, "reuse.yaml");
+  const Problem p = make_problem(c);
+  const auto engine = make_engine("batched");
+  FrameKeeper with, without;
+  ZoomPlan reuse, no_reuse;
+  no_reuse.reuse_known_pixels = false;
+  run_zoom(c, p, *engine, with, reuse);
+  run_zoom(c, p, *engine, without, no_reuse);
+  REQUIRE(with.frames.size() == 4);
+  REQUIRE(without.frames.size() == 4);
+  for (int k = 0; k < 4; ++k) {
+    INFO("frame " << k);
+    CHECK(std::memcmp(with.frames[k].measure.data.data(), without.frames[k].measure.data.data(),
+                      with.frames[k].measure.data.size() * sizeof(double)) == 0);
+    CHECK(with.frames[k].converged.data == without.frames[k].converged.data);
+    CHECK(without.trained[k] == 17 * 17 * 40);
+    // 9 of 17 columns and rows of frame k >= 1 are columns and rows of frame k - 1.
+    CHECK(with.trained[k] == (k == 0 ? 17 * 17 * 40 : (17 * 17 - 9 * 9) * 40));
+  }
+  // Frames 1 and 2 hold boundary, so the copied pixels are not all of one class.
+  CHECK(with.frames[1].edge_pixels > 0);
+  CHECK(with.frames[2].edge_pixels > 0);
+
+  // The grids themselves: 81 known pixels, and none for an even resolution or a frame 0 that is
+  // not centred on the target (where nothing aligns).
+  const Grid g1(window_towards(Window::from_intervals(c.phase_space.x, c.phase_space.y), c.zoom.target, 2.0, 1), 17,
+                17);
+  const Grid g2(window_towards(Window::from_intervals(c.phase_space.x, c.phase_space.y), c.zoom.target, 2.0, 2), 17,
+                17);
+  CHECK(KnownPixels(g1, with.frames[1].measure, with.frames[1].converged, g2).count() == 81);
+  const Grid e1(g1.window(), 16, 16), e2(g2.window(), 16, 16);
+  Image<double> m16(16, 16);
+  Image<std::uint8_t> c16(16, 16);
+  CHECK(KnownPixels(e1, m16, c16, e2).count() == 0);
 }

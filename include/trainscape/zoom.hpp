@@ -35,6 +35,11 @@ struct ZoomPlan {
   /// finished neighbours are kept) and run_zoom throws Interrupted. Null: stop only when an
   /// observer's on_tile_done returns false.
   const std::atomic<bool>* cancel = nullptr;
+  /// Copy, instead of training, the pixels whose hyperparameters equal those of a pixel of the
+  /// previous frame (KnownPixels): the same bits, less work for aligned fixed-target zooms. Only
+  /// a process that holds the previous frame (the root) can copy; the others train those pixels
+  /// and get the same bits. Off only to test that it changes nothing.
+  bool reuse_known_pixels = true;
 };
 
 /// Runs the whole zoom of `config` with `engine`, delivering results to `observer`. Every
