@@ -30,42 +30,38 @@ inline void mix(std::uint32_t& x0, std::uint32_t& x1, int r) {
   x1 ^= x0;
 }
 
-// Written out round by round with constant rotations so that the loops calling it can be
-// vectorised; the integers are identical to JAX's rolled CPU loop and to its CUDA kernel.
+/// Four rounds with the given rotations. Templates keep every rotation a compile-time constant,
+/// so that the loops calling block() can be vectorised; the integers are identical to JAX's
+/// rolled CPU loop and to its CUDA kernel.
+template <int R0, int R1, int R2, int R3>
+inline void four_rounds(std::uint32_t& x0, std::uint32_t& x1) {
+  mix(x0, x1, R0);
+  mix(x0, x1, R1);
+  mix(x0, x1, R2);
+  mix(x0, x1, R3);
+}
+
+/// A key injection: adds (a, b) to the state.
+inline void inject(std::uint32_t& x0, std::uint32_t& x1, std::uint32_t a, std::uint32_t b) {
+  x0 += a;
+  x1 += b;
+}
+
+/// Threefry-2x32 with 20 rounds: five groups of four rounds alternating the two rotation sets,
+/// each followed by the key injection (k[s+1], k[s+2] + s + 1) of the key schedule k0, k1, k2.
 inline void block(std::uint32_t k0, std::uint32_t k1, std::uint32_t& x0, std::uint32_t& x1) {
   const std::uint32_t k2 = k0 ^ k1 ^ kKsParity;
-  x0 += k0;
-  x1 += k1;
-  mix(x0, x1, 13);
-  mix(x0, x1, 15);
-  mix(x0, x1, 26);
-  mix(x0, x1, 6);
-  x0 += k1;
-  x1 += k2 + 1u;
-  mix(x0, x1, 17);
-  mix(x0, x1, 29);
-  mix(x0, x1, 16);
-  mix(x0, x1, 24);
-  x0 += k2;
-  x1 += k0 + 2u;
-  mix(x0, x1, 13);
-  mix(x0, x1, 15);
-  mix(x0, x1, 26);
-  mix(x0, x1, 6);
-  x0 += k0;
-  x1 += k1 + 3u;
-  mix(x0, x1, 17);
-  mix(x0, x1, 29);
-  mix(x0, x1, 16);
-  mix(x0, x1, 24);
-  x0 += k1;
-  x1 += k2 + 4u;
-  mix(x0, x1, 13);
-  mix(x0, x1, 15);
-  mix(x0, x1, 26);
-  mix(x0, x1, 6);
-  x0 += k2;
-  x1 += k0 + 5u;
+  inject(x0, x1, k0, k1);
+  four_rounds<13, 15, 26, 6>(x0, x1);
+  inject(x0, x1, k1, k2 + 1u);
+  four_rounds<17, 29, 16, 24>(x0, x1);
+  inject(x0, x1, k2, k0 + 2u);
+  four_rounds<13, 15, 26, 6>(x0, x1);
+  inject(x0, x1, k0, k1 + 3u);
+  four_rounds<17, 29, 16, 24>(x0, x1);
+  inject(x0, x1, k1, k2 + 4u);
+  four_rounds<13, 15, 26, 6>(x0, x1);
+  inject(x0, x1, k2, k0 + 5u);
 }
 
 // JAX hashes iota(count) in one go only while count < 2^32 - 1; beyond that it splits the key and

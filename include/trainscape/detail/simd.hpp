@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #if defined(__AVX512F__) || defined(__AVX2__)
 #include <immintrin.h>
@@ -277,42 +278,22 @@ inline F16 shift_to_exponent(F16 t) { return {_mm512_castsi512_ps(_mm512_slli_ep
 #endif
 
 // ---- the native choice -----------------------------------------------------------------------------
-template <class S>
-struct Native;
 #if defined(__AVX512F__)
-template <>
-struct Native<double> {
-  using type = D8;
-};
-template <>
-struct Native<float> {
-  using type = F16;
-};
+using NativeDouble = D8;
+using NativeFloat = F16;
 inline constexpr const char* kIsaName = "avx512f";
 #elif defined(__AVX2__) && defined(__FMA__)
-template <>
-struct Native<double> {
-  using type = D4;
-};
-template <>
-struct Native<float> {
-  using type = F8;
-};
+using NativeDouble = D4;
+using NativeFloat = F8;
 inline constexpr const char* kIsaName = "avx2+fma";
 #else
-template <>
-struct Native<double> {
-  using type = Scalar<double>;
-};
-template <>
-struct Native<float> {
-  using type = Scalar<float>;
-};
+using NativeDouble = Scalar<double>;
+using NativeFloat = Scalar<float>;
 inline constexpr const char* kIsaName = "scalar";
 #endif
-/// The vector type the kernels use for scalar type S in this build.
+/// The vector type the kernels use for scalar type S (double or float) in this build.
 template <class S>
-using NativeVec = typename Native<S>::type;
+using NativeVec = std::conditional_t<std::is_same_v<S, double>, NativeDouble, NativeFloat>;
 
 }  // namespace TRAINSCAPE_SIMD_ABI
 }  // namespace trainscape::detail::simd
