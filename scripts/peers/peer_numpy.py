@@ -29,31 +29,21 @@ uses W workers with T / W BLAS threads each.
 Last line printed: pixel_steps_per_s=<pixels * steps / seconds of training + measure>.
 Run with Debian's python: /usr/bin/python3 peer_numpy.py --res 64 --steps 100 --threads 2
 """
-import argparse
 import math
 import os
 import re
 import sys
 import time
 
+from peer_common import blas_kind, mapped_blas_libraries, problem_parser, reference_description
+
 
 def parse_args():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--res', type=int, default=64, help='image side: res x res pixels (>= 2)')
-    p.add_argument('--steps', type=int, default=100, help='gradient-descent steps per pixel')
-    p.add_argument('--width', type=int, default=16, help='hidden width n = input dimension')
-    p.add_argument('--nonlin', choices=('tanh', 'relu', 'identity'), default='tanh')
+    p = problem_parser(__doc__)
     p.add_argument('--threads', type=int, default=1, help='CPU threads in total')
     p.add_argument('--workers', type=int, default=0,
                    help='Python worker threads over chunks (default: --threads); BLAS gets threads / workers')
     p.add_argument('--chunk', type=int, default=32, help='pixels trained together')
-    p.add_argument('--seed', type=int, default=0, help="seed of trainscape's native generator")
-    p.add_argument('--window', type=float, nargs=4, default=(-3.0, 6.0, -3.0, 6.0),
-                   metavar=('XLO', 'XHI', 'YLO', 'YHI'),
-                   help='log10 window: x = learning rate of W0 (columns), y = of W1 (rows)')
-    p.add_argument('--out', help='save the res x res measure image (row 0 = y_min) as .npy')
-    p.add_argument('--blas-info', action='store_true',
-                   help='only report which BLAS library this process uses, and exit')
     a = p.parse_args()
     if a.res < 2 or a.steps < 1 or a.width < 1 or a.threads < 1 or a.chunk < 1 or a.workers < 0:
         p.error('need --res >= 2 and --steps, --width, --threads, --chunk >= 1')
@@ -80,17 +70,10 @@ def blas_in_use():
     """(kind, description) of the BLAS mapped into this process after a float64 product."""
     a = np.full((64, 64), 0.5)
     a @ a
-    libs = []
-    with open('/proc/self/maps') as maps:
-        for line in maps:
-            fields = line.split(None, 5)
-            if len(fields) == 6:
-                path = fields[5].strip()
-                if re.search(r'blas|blis|mkl|atlas', os.path.basename(path), re.I) and path not in libs:
-                    libs.append(path)
-    if any(re.search(r'/blas/libblas\.so', p) for p in libs):
-        ref = [p for p in libs if re.search(r'/blas/libblas\.so', p)][0]
-        return 'reference', f"{ref} (Debian's reference BLAS: netlib, unoptimised) [numpy {np.__version__}]"
+    libs = mapped_blas_libraries()
+    kind = blas_kind(libs)
+    if kind == 'reference':
+        return kind, reference_description(libs, f'[numpy {np.__version__}]')
     openblas = [p for p in libs if 'openblas' in os.path.basename(p).lower()]
     if openblas:
         detail = ''
@@ -105,12 +88,8 @@ def blas_in_use():
         except (OSError, AttributeError):
             pass
         return 'openblas', f"{' + '.join(libs)}{detail} [numpy {np.__version__}]"
-    for kind in ('mkl', 'blis', 'atlas'):
-        if any(kind in os.path.basename(p).lower() for p in libs):
-            return kind, f"{' + '.join(libs)} [numpy {np.__version__}]"
-    if libs:
-        return 'unknown', f"{' + '.join(libs)} [numpy {np.__version__}]"
-    return 'none', f'no BLAS library mapped [numpy {np.__version__}]'
+    listed = ' + '.join(libs) if libs else 'no BLAS library mapped'
+    return kind, f'{listed} [numpy {np.__version__}]'
 
 
 # ---- trainscape's native generator (include/trainscape/random.hpp) --------------------------------

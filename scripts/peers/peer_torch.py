@@ -26,32 +26,22 @@ number before torch is imported.
 Last line printed: pixel_steps_per_s=<pixels * steps / seconds of training + measure>.
 Run with Debian's python: /usr/bin/python3 peer_torch.py --res 64 --steps 100 --threads 2
 """
-import argparse
 import math
 import os
 import re
 import time
 
+from peer_common import blas_kind, mapped_blas_libraries, problem_parser, reference_description
+
 
 def parse_args():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--res', type=int, default=64, help='image side: res x res pixels (>= 2)')
-    p.add_argument('--steps', type=int, default=100, help='gradient-descent steps per pixel')
-    p.add_argument('--width', type=int, default=16, help='hidden width n = input dimension')
-    p.add_argument('--nonlin', choices=('tanh', 'relu', 'identity'), default='tanh')
+    p = problem_parser(__doc__)
     p.add_argument('--threads', type=int, default=1, help='torch.set_num_threads(threads)')
     p.add_argument('--workers', type=int, default=1,
                    help='processes sharing the outer batches, each with threads / workers torch threads '
                         '(1 = the notebook: one process)')
     p.add_argument('--outer-batch-size', type=int, default=256,
                    help='hyperparameter points per vmapped call (the notebook: 50000)')
-    p.add_argument('--seed', type=int, default=0, help="seed of trainscape's native generator")
-    p.add_argument('--window', type=float, nargs=4, default=(-3.0, 6.0, -3.0, 6.0),
-                   metavar=('XLO', 'XHI', 'YLO', 'YHI'),
-                   help='log10 window: x = learning rate of W0 (columns), y = of W1 (rows)')
-    p.add_argument('--out', help='save the res x res measure image (row 0 = y_min) as .npy')
-    p.add_argument('--blas-info', action='store_true',
-                   help='only report which BLAS library this process uses, and exit')
     a = p.parse_args()
     if a.res < 2 or min(a.steps, a.width, a.threads, a.workers, a.outer_batch_size) < 1:
         p.error('need --res >= 2 and --steps, --width, --threads, --workers, --outer-batch-size >= 1')
@@ -80,22 +70,12 @@ def blas_in_use():
     """(kind, description) of the BLAS mapped into this process after a float64 torch product."""
     a = torch.full((64, 64), 0.5, dtype=F64)
     torch.mm(a, a)
-    found = []
-    with open('/proc/self/maps') as maps:
-        for line in maps:
-            path = line.split(None, 5)[5].strip() if len(line.split(None, 5)) == 6 else ''
-            if path and re.search(r'blas|blis|mkl|atlas', os.path.basename(path), re.I) and path not in found:
-                found.append(path)
+    found = mapped_blas_libraries()
     build = re.search(r'BLAS_INFO=(\w+)', torch.__config__.show())
     tail = f"[torch {torch.__version__}, built with BLAS_INFO={build.group(1) if build else '?'}]"
-    reference = [p for p in found if re.search(r'/blas/libblas\.so', p)]
-    if reference:
-        return 'reference', f"{reference[0]} (Debian's reference BLAS: netlib, unoptimised) {tail}"
-    if any('openblas' in os.path.basename(p).lower() for p in found):
-        kind = 'openblas'
-    else:
-        kind = next((k for k in ('mkl', 'blis', 'atlas') if any(k in p.lower() for p in found)),
-                    'unknown' if found else 'none')
+    kind = blas_kind(found)
+    if kind == 'reference':
+        return kind, reference_description(found, tail)
     listed = ' + '.join(found) if found else 'no BLAS library mapped'
     return kind, f'{listed} ({torch.get_num_threads()} torch thread(s) per process) {tail}'
 
