@@ -27,24 +27,35 @@ std::string number_text(double v) {
   return buf;
 }
 
-/// Bilinear sample of `img` at fractional (row, col), clamped to the image. A position within
-/// 1e-9 pixels of a grid point takes that pixel exactly; a NaN neighbour gives the nearest pixel.
-double sample_bilinear(const Image<double>& img, double row, double col) {
-  row = std::clamp(row, 0.0, static_cast<double>(img.rows - 1));
-  col = std::clamp(col, 0.0, static_cast<double>(img.cols - 1));
+/// The four pixels around fractional (row, col) of a rows x cols image, clamped to it, with
+/// their bilinear weights. A position within 1e-9 pixels of a grid point takes that pixel alone
+/// (weight 1), so a frame drawn at its own grid reproduces its pixels exactly.
+struct Taps {
+  int index[4] = {0, 0, 0, 0};
+  double weight[4] = {1.0, 0.0, 0.0, 0.0};
+  int count = 1;
+};
+Taps bilinear_taps(int rows, int cols, double row, double col) {
+  row = std::clamp(row, 0.0, static_cast<double>(rows - 1));
+  col = std::clamp(col, 0.0, static_cast<double>(cols - 1));
   const double rr = std::round(row), rc = std::round(col);
   if (std::fabs(row - rr) < 1e-9) row = rr;
   if (std::fabs(col - rc) < 1e-9) col = rc;
-  const int r0 = std::min(static_cast<int>(row), img.rows - 1), c0 = std::min(static_cast<int>(col), img.cols - 1);
+  const int r0 = std::min(static_cast<int>(row), rows - 1), c0 = std::min(static_cast<int>(col), cols - 1);
   const double fr = row - r0, fc = col - c0;
-  if (fr == 0.0 && fc == 0.0) return img(r0, c0);
-  const int r1 = std::min(r0 + 1, img.rows - 1), c1 = std::min(c0 + 1, img.cols - 1);
-  const double a = img(r0, c0), b = img(r0, c1), c = img(r1, c0), d = img(r1, c1);
-  if (std::isnan(a) || std::isnan(b) || std::isnan(c) || std::isnan(d)) {
-    return img(fr < 0.5 ? r0 : r1, fc < 0.5 ? c0 : c1);
-  }
-  const double top = a + (b - a) * fc, bottom = c + (d - c) * fc;
-  return top + (bottom - top) * fr;
+  Taps t;
+  t.index[0] = r0 * cols + c0;
+  if (fr == 0.0 && fc == 0.0) return t;
+  const int r1 = std::min(r0 + 1, rows - 1), c1 = std::min(c0 + 1, cols - 1);
+  t.count = 4;
+  t.index[1] = r0 * cols + c1;
+  t.index[2] = r1 * cols + c0;
+  t.index[3] = r1 * cols + c1;
+  t.weight[0] = (1.0 - fr) * (1.0 - fc);
+  t.weight[1] = (1.0 - fr) * fc;
+  t.weight[2] = fr * (1.0 - fc);
+  t.weight[3] = fr * fc;
+  return t;
 }
 
 }  // namespace
@@ -172,9 +183,17 @@ Image<std::array<std::uint8_t, 3>> MovieRenderer::render(const ZoomPosition& pos
         if (layer == 1 && (std::fabs(ux) > 1.0 || std::fabs(uy) > 1.0)) continue;
         const double col = (ux + 1.0) * (m.cols - 1) / 2.0;
         const double row = (uy + 1.0) * (m.rows - 1) / 2.0;
-        double e = sample_bilinear(*eq[layer][0], row, col);
-        if (between) e = (1.0 - ease) * e + ease * sample_bilinear(*eq[layer][1], row, col);
-        const std::array<std::uint8_t, 3> rgb = palette_rgb8(palette_, colour_position(e));
+        // Resampled in colour, not in equalised value: interpolating values across the sign
+        // would paint the palette's middle (pale yellow) along every boundary.
+        const Taps taps = bilinear_taps(m.rows, m.cols, row, col);
+        std::array<double, 3> rgb{};
+        for (int t = 0; t < taps.count; ++t) {
+          const std::size_t at = static_cast<std::size_t>(taps.index[t]);
+          double e = eq[layer][0]->data[at];
+          if (between) e = (1.0 - ease) * e + ease * eq[layer][1]->data[at];
+          const std::array<std::uint8_t, 3> tap = palette_rgb8(palette_, colour_position(e));
+          for (std::size_t c = 0; c < 3; ++c) rgb[c] += taps.weight[t] * tap[c];
+        }
         const double opacity = layer == 0 ? 1.0 : phase;
         for (int c = 0; c < 3; ++c) mixed[static_cast<std::size_t>(c)] = (1.0 - opacity) * mixed[c] + opacity * rgb[c];
       }

@@ -144,21 +144,18 @@ function viewBetween(a, b, phase) {
   return { ox: x[0], hx: x[1], oy: y[0], hy: y[1] };
 }
 function ease(phase) { const s = Math.sin(Math.PI / 2 * phase); return s * s; }
-function sample(img, f, row, col) {
+// The four pixels around (row, col) and their bilinear weights (movie.cpp: bilinear_taps).
+function taps(f, row, col) {
   row = Math.min(Math.max(row, 0), f.rows - 1);
   col = Math.min(Math.max(col, 0), f.cols - 1);
   if (Math.abs(row - Math.round(row)) < 1e-9) row = Math.round(row);
   if (Math.abs(col - Math.round(col)) < 1e-9) col = Math.round(col);
   const r0 = Math.min(Math.floor(row), f.rows - 1), c0 = Math.min(Math.floor(col), f.cols - 1);
   const fr = row - r0, fc = col - c0;
-  if (fr === 0 && fc === 0) return img[r0 * f.cols + c0];
+  if (fr === 0 && fc === 0) return [[r0 * f.cols + c0, 1]];
   const r1 = Math.min(r0 + 1, f.rows - 1), c1 = Math.min(c0 + 1, f.cols - 1);
-  const a = img[r0 * f.cols + c0], b = img[r0 * f.cols + c1], c = img[r1 * f.cols + c0], d = img[r1 * f.cols + c1];
-  if (Number.isNaN(a) || Number.isNaN(b) || Number.isNaN(c) || Number.isNaN(d)) {
-    return img[(fr < 0.5 ? r0 : r1) * f.cols + (fc < 0.5 ? c0 : c1)];
-  }
-  const top = a + (b - a) * fc, bottom = c + (d - c) * fc;
-  return top + (bottom - top) * fr;
+  return [[r0 * f.cols + c0, (1 - fr) * (1 - fc)], [r0 * f.cols + c1, (1 - fr) * fc],
+          [r1 * f.cols + c0, fr * (1 - fc)], [r1 * f.cols + c1, fr * fc]];
 }
 
 // The state: s in [0, K-1] (keyframe k at s = k).
@@ -209,9 +206,15 @@ function draw() {
       for (let l = 0; l < layers; l++) {
         const c = layerCoords(view, l, i, j);
         if (l === 1 && (Math.abs(c.ux) > 1 || Math.abs(c.uy) > 1)) continue;
-        let v = sample(eq[l][0], c.f, c.row, c.col);
-        if (view.between) v = (1 - e) * v + e * sample(eq[l][1], c.f, c.row, c.col);
-        const rgb = colourOf(lut, v), a = l === 0 ? 1 : view.phase;
+        // Resampled in colour, as the movie does.
+        const rgb = [0, 0, 0];
+        for (const [at, w] of taps(c.f, c.row, c.col)) {
+          let v = eq[l][0][at];
+          if (view.between) v = (1 - e) * v + e * eq[l][1][at];
+          const tap = colourOf(lut, v);
+          rgb[0] += w * tap[0]; rgb[1] += w * tap[1]; rgb[2] += w * tap[2];
+        }
+        const a = l === 0 ? 1 : view.phase;
         r = (1 - a) * r + a * rgb[0]; g = (1 - a) * g + a * rgb[1]; b = (1 - a) * b + a * rgb[2];
       }
       const o = 4 * (i * W + j);

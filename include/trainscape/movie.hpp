@@ -63,9 +63,10 @@ ViewWindow view_between(const Window& from, const Window& to, double phase);
 /// palette eases from one keyframe's stretch to the next without a jump in speed at either end.
 double stretch_ease(double phase);
 
-/// Renders video frames from stored keyframes. Each keyframe is drawn through its equalised
-/// values, resampled bilinearly (never as nearest-neighbour blocks); between keyframes k and
-/// k+1 the colours use the stretch (1 - e) S_k + e S_{k+1} with e = stretch_ease(phase), and
+/// Renders video frames from stored keyframes. Each keyframe pixel is coloured through its
+/// equalised value and the keyframe resampled bilinearly in colour (never as nearest-neighbour
+/// blocks); between keyframes k and k+1 the colours use the stretch (1 - e) S_k + e S_{k+1}
+/// with e = stretch_ease(phase), and
 /// keyframe k+1 is laid over keyframe k where it covers the view, faded in with opacity = phase.
 /// Pixels outside every keyframe take the nearest keyframe edge. At phase 0 (and frame size
 /// equal to the keyframe's) a video frame is paint() of that keyframe with its own stretch, bit
