@@ -64,7 +64,7 @@ ZoomPosition MovieTiming::position(int n) const {
   const int total = total_frames();
   const int m = reverse ? total - 1 - n : n;
   ZoomPosition p;
-  if (m == total - 1 && !reverse) {
+  if (m == total - 1) {
     p.key = keyframes - 1;
     return p;
   }

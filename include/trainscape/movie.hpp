@@ -35,8 +35,8 @@ struct MovieTiming {
   int total_frames() const { return (keyframes - 1) * frames_per_step + 2 * hold_frames; }
   /// The position shown in video frame n (0 <= n < total_frames()). Frame hold + k * N shows
   /// keyframe k exactly; the frames before the first of these show keyframe 0, those after the
-  /// last show the last keyframe, and the movie's final frame always shows the last keyframe
-  /// (the first keyframe with `reverse`, whose frames run backwards).
+  /// last show the last keyframe, and the final frame always shows the last keyframe (also
+  /// without a hold). `reverse` runs the same frames backwards: the last keyframe comes first.
   ZoomPosition position(int n) const;
 };
 
