@@ -195,8 +195,8 @@ std::vector<Figure> run_figures(const std::vector<FrameResult>& frames, const st
   std::vector<Figure> figures;
   const std::size_t n = frames.size();
 
-  PlotSpec counts{"Box counts of each frame's boundary (porespy)", "box size d (pixels)",
-                  "boxes N(d) holding boundary", true, true, {}};
+  PlotSpec counts{"Box counts of each frame's boundary, with the box-count fit", "box size d (pixels)",
+                  "boxes N(d) holding boundary (mean over grid offsets)", true, true, {}};
   PlotSpec slopes{"Local box-count slopes (porespy)", "box size d (pixels)", "slope -dlnN/dlnd (dimension)", true,
                   false, {}};
   for (std::size_t i = 0; i < n; ++i) {
@@ -204,10 +204,14 @@ std::vector<Figure> run_figures(const std::vector<FrameResult>& frames, const st
     PlotSeries c{"frame " + std::to_string(f.index), frame_colour(i, n), true, true, false, {}, {}, {}, {}};
     PlotSeries s = c;
     for (std::size_t j = 0; j < f.boxcount.sizes.size(); ++j) {
-      c.x.push_back(static_cast<double>(f.boxcount.sizes[j]));
-      c.y.push_back(static_cast<double>(f.boxcount.counts[j]));
       s.x.push_back(static_cast<double>(f.boxcount.sizes[j]));
       s.y.push_back(j < f.boxcount.slopes.size() ? f.boxcount.slopes[j] : kNaN);
+    }
+    // The counts the fit was made from (box-count fit: every scale, averaged over grid offsets).
+    if (i < reports.size()) {
+      c.x = reports[i].boxcount_fit.scales;
+      c.y = reports[i].boxcount_fit.values;
+      c.y.resize(c.x.size(), kNaN);
     }
     counts.series.push_back(c);
     slopes.series.push_back(s);
