@@ -85,8 +85,7 @@ MovieTiming movie_timing(int keyframes, double fps, double seconds_per_step, dou
   const long long per_step = whole_frames(seconds_per_step, fps);
   if (!(seconds_per_step > 0.0) || per_step < 1 || per_step > 100000) {
     throw errors::option_value("--seconds-per-step", number_text(seconds_per_step),
-                               "must give a whole number of video frames (at least 1) at " + number_text(fps) +
-                                   " fps");
+                               "must give a whole number of video frames (at least 1) at " + number_text(fps) + " fps");
   }
   const long long held = whole_frames(hold, fps);
   if (!(hold >= 0.0) || held < 0 || held > 100000) {

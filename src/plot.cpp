@@ -56,7 +56,8 @@ struct Axis {
     const double raw = (hi - lo) / 6;
     const double mag = std::pow(10.0, std::floor(std::log10(raw)));
     const double step = raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag : 10 * mag;
-    for (double v = std::ceil(lo / step) * step; v <= hi + 1e-9 * step; v += step) t.push_back(std::fabs(v) < 1e-12 * step ? 0 : v);
+    for (double v = std::ceil(lo / step) * step; v <= hi + 1e-9 * step; v += step)
+      t.push_back(std::fabs(v) < 1e-12 * step ? 0 : v);
     return t;
   }
   std::string label(double tick) const { return log ? tick_text(std::pow(10.0, tick)) : tick_text(tick); }
@@ -107,11 +108,19 @@ std::string render_svg(const PlotSpec& spec) {
     << xml_escape(spec.title) << "</text>\n";
   // Grid and ticks.
   o << "<g stroke=\"#dddddd\" stroke-width=\"1\">\n";
-  for (double t : ax.ticks()) o << "<line x1=\"" << num(kLeft + (t - ax.lo) / (ax.hi - ax.lo) * pw) << "\" y1=\"" << num(kTop) << "\" x2=\"" << num(kLeft + (t - ax.lo) / (ax.hi - ax.lo) * pw) << "\" y2=\"" << num(kTop + ph) << "\"/>\n";
-  for (double t : ay.ticks()) o << "<line x1=\"" << num(kLeft) << "\" y1=\"" << num(kTop + ph - (t - ay.lo) / (ay.hi - ay.lo) * ph) << "\" x2=\"" << num(kLeft + pw) << "\" y2=\"" << num(kTop + ph - (t - ay.lo) / (ay.hi - ay.lo) * ph) << "\"/>\n";
+  for (double t : ax.ticks())
+    o << "<line x1=\"" << num(kLeft + (t - ax.lo) / (ax.hi - ax.lo) * pw) << "\" y1=\"" << num(kTop) << "\" x2=\""
+      << num(kLeft + (t - ax.lo) / (ax.hi - ax.lo) * pw) << "\" y2=\"" << num(kTop + ph) << "\"/>\n";
+  for (double t : ay.ticks())
+    o << "<line x1=\"" << num(kLeft) << "\" y1=\"" << num(kTop + ph - (t - ay.lo) / (ay.hi - ay.lo) * ph) << "\" x2=\""
+      << num(kLeft + pw) << "\" y2=\"" << num(kTop + ph - (t - ay.lo) / (ay.hi - ay.lo) * ph) << "\"/>\n";
   o << "</g>\n<g fill=\"#333333\">\n";
-  for (double t : ax.ticks()) o << "<text x=\"" << num(kLeft + (t - ax.lo) / (ax.hi - ax.lo) * pw) << "\" y=\"" << num(kTop + ph + 16) << "\" text-anchor=\"middle\">" << ax.label(t) << "</text>\n";
-  for (double t : ay.ticks()) o << "<text x=\"" << num(kLeft - 6) << "\" y=\"" << num(kTop + ph - (t - ay.lo) / (ay.hi - ay.lo) * ph + 4) << "\" text-anchor=\"end\">" << ay.label(t) << "</text>\n";
+  for (double t : ax.ticks())
+    o << "<text x=\"" << num(kLeft + (t - ax.lo) / (ax.hi - ax.lo) * pw) << "\" y=\"" << num(kTop + ph + 16)
+      << "\" text-anchor=\"middle\">" << ax.label(t) << "</text>\n";
+  for (double t : ay.ticks())
+    o << "<text x=\"" << num(kLeft - 6) << "\" y=\"" << num(kTop + ph - (t - ay.lo) / (ay.hi - ay.lo) * ph + 4)
+      << "\" text-anchor=\"end\">" << ay.label(t) << "</text>\n";
   o << "</g>\n";
   o << "<rect x=\"" << num(kLeft) << "\" y=\"" << num(kTop) << "\" width=\"" << num(pw) << "\" height=\"" << num(ph)
     << "\" fill=\"none\" stroke=\"#333333\"/>\n";
@@ -121,8 +130,8 @@ std::string render_svg(const PlotSpec& spec) {
     << xml_escape(spec.y_label) << "</text>\n";
 
   // Data, clipped to the plot area.
-  o << "<defs><clipPath id=\"plot-area\"><rect x=\"" << num(kLeft) << "\" y=\"" << num(kTop) << "\" width=\""
-    << num(pw) << "\" height=\"" << num(ph) << "\"/></clipPath></defs>\n<g clip-path=\"url(#plot-area)\">\n";
+  o << "<defs><clipPath id=\"plot-area\"><rect x=\"" << num(kLeft) << "\" y=\"" << num(kTop) << "\" width=\"" << num(pw)
+    << "\" height=\"" << num(ph) << "\"/></clipPath></defs>\n<g clip-path=\"url(#plot-area)\">\n";
   for (const PlotSeries& s : spec.series) {
     const std::size_t n = std::min(s.x.size(), s.y.size());
     o << "<g class=\"series\" stroke=\"" << s.colour << "\" fill=\"" << s.colour << "\">\n";
@@ -165,7 +174,8 @@ std::string render_svg(const PlotSpec& spec) {
         << "\" stroke=\"" << s.colour << "\" stroke-width=\"1.5\"" << (s.dashed ? " stroke-dasharray=\"6 4\"" : "")
         << "/>\n";
     }
-    if (s.markers) o << "<circle cx=\"" << num(lx + 11) << "\" cy=\"" << num(ly) << "\" r=\"3\" fill=\"" << s.colour << "\"/>\n";
+    if (s.markers)
+      o << "<circle cx=\"" << num(lx + 11) << "\" cy=\"" << num(ly) << "\" r=\"3\" fill=\"" << s.colour << "\"/>\n";
     o << "<text x=\"" << num(lx + 28) << "\" y=\"" << num(ly + 4) << "\">" << xml_escape(s.label) << "</text>\n";
     ly += 17;
   }
@@ -184,7 +194,9 @@ std::string frame_colour(std::size_t i, std::size_t n) {
 }
 
 /// Depth of a frame in decades of magnification relative to frame 0 (log10 of the width ratio).
-double depth(const FrameResult& first, const FrameResult& f) { return std::log10(first.window.half_x / f.window.half_x); }
+double depth(const FrameResult& first, const FrameResult& f) {
+  return std::log10(first.window.half_x / f.window.half_x);
+}
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
@@ -195,10 +207,14 @@ std::vector<Figure> run_figures(const std::vector<FrameResult>& frames, const st
   std::vector<Figure> figures;
   const std::size_t n = frames.size();
 
-  PlotSpec counts{"Box counts of each frame's boundary, with the box-count fit", "box size d (pixels)",
-                  "boxes N(d) holding boundary (mean over grid offsets)", true, true, {}};
-  PlotSpec slopes{"Local box-count slopes (porespy)", "box size d (pixels)", "slope -dlnN/dlnd (dimension)", true,
-                  false, {}};
+  PlotSpec counts{"Box counts of each frame's boundary, with the box-count fit",
+                  "box size d (pixels)",
+                  "boxes N(d) holding boundary (mean over grid offsets)",
+                  true,
+                  true,
+                  {}};
+  PlotSpec slopes{
+      "Local box-count slopes (porespy)", "box size d (pixels)", "slope -dlnN/dlnd (dimension)", true, false, {}};
   for (std::size_t i = 0; i < n; ++i) {
     const FrameResult& f = frames[i];
     PlotSeries c{"frame " + std::to_string(f.index), frame_colour(i, n), true, true, false, {}, {}, {}, {}};
@@ -240,18 +256,30 @@ std::vector<Figure> run_figures(const std::vector<FrameResult>& frames, const st
   if (std::isfinite(sequence.porespy_median.dimension) && n > 0) {
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
     for (const FrameResult& f : frames) {
-      for (std::int64_t d : f.boxcount.sizes) lo = std::min(lo, static_cast<double>(d)), hi = std::max(hi, static_cast<double>(d));
+      for (std::int64_t d : f.boxcount.sizes)
+        lo = std::min(lo, static_cast<double>(d)), hi = std::max(hi, static_cast<double>(d));
     }
     if (std::isfinite(lo)) {
-      slopes.series.push_back({"sequence median", "#000000", true, false, true, {lo, hi},
-                               {sequence.porespy_median.dimension, sequence.porespy_median.dimension}, {}, {}});
+      slopes.series.push_back({"sequence median",
+                               "#000000",
+                               true,
+                               false,
+                               true,
+                               {lo, hi},
+                               {sequence.porespy_median.dimension, sequence.porespy_median.dimension},
+                               {},
+                               {}});
     }
   }
   figures.push_back({"boxcounts.svg", render_svg(counts)});
   figures.push_back({"slopes.svg", render_svg(slopes)});
 
-  PlotSpec dim{"Dimension estimates per frame (95% intervals)", "zoom depth (decades of magnification)",
-               "boundary dimension", false, false, {}};
+  PlotSpec dim{"Dimension estimates per frame (95% intervals)",
+               "zoom depth (decades of magnification)",
+               "boundary dimension",
+               false,
+               false,
+               {}};
   struct Method {
     const char* label;
     const char* colour;

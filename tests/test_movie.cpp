@@ -151,7 +151,8 @@ TEST_CASE("the view zooms about the similarity map's fixed point with a constant
   // Constant width ratio per video frame (45 per step): 2^(-1/45).
   const int n = 45;
   for (int f = 0; f + 1 < n; ++f) {
-    const double ratio = view_between(a, b, (f + 1.0) / n).half_x / view_between(a, b, static_cast<double>(f) / n).half_x;
+    const double ratio = view_between(a, b, (f + 1.0) / n).half_x /
+                         view_between(a, b, static_cast<double>(f) / n).half_x;
     CHECK(ratio == Approx(std::pow(0.5, 1.0 / n)).epsilon(1e-12));
   }
   // The fixed point p = c_a + d / (1 - r) keeps its place in the view (same normalised position).

@@ -19,8 +19,7 @@ namespace {
 
 const std::string kQuickstart = std::string("'") + TRAINSCAPE_SOURCE_DIR + "/configs/quickstart.yaml'";
 /// 16 x 16 pixels, 3 frames, 50 steps: about half a second.
-const std::string kTinyRun =
-    " --set render.resolution=16 --set zoom.frames=3 --set training.steps=50 -q";
+const std::string kTinyRun = " --set render.resolution=16 --set zoom.frames=3 --set training.steps=50 -q";
 
 /// The runs every test reads (made once): target: auto in auto/, a fixed target in fixed/.
 const Scratch& runs() {
@@ -52,10 +51,11 @@ struct Probe {
 };
 
 Probe ffprobe(const fs::path& file) {
-  const std::string text = sh("ffprobe -v error -count_frames -select_streams v:0 -show_entries "
-                              "stream=nb_read_frames,width,height,codec_name,pix_fmt:format=duration -of "
-                              "default=nw=1 '" +
-                              file.string() + "'");
+  const std::string text =
+      sh("ffprobe -v error -count_frames -select_streams v:0 -show_entries "
+         "stream=nb_read_frames,width,height,codec_name,pix_fmt:format=duration -of "
+         "default=nw=1 '" +
+         file.string() + "'");
   Probe p;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
@@ -77,7 +77,8 @@ std::string decoded_rgb(const fs::path& file) {
 
 /// Mean absolute difference (0..255) between video frame `index` and `expected` (display order:
 /// the keyframe's colours with its top row, y_max, first).
-double frame_error(const std::string& video, int index, const trainscape::Image<std::array<std::uint8_t, 3>>& keyframe) {
+double frame_error(const std::string& video, int index,
+                   const trainscape::Image<std::array<std::uint8_t, 3>>& keyframe) {
   const std::size_t size = keyframe.data.size() * 3;
   REQUIRE(video.size() >= (static_cast<std::size_t>(index) + 1) * size);
   double sum = 0;
@@ -154,8 +155,7 @@ TEST_CASE("movie: first and last video frames are the first and last keyframes (
   }
 }
 
-TEST_CASE("movie: no ffmpeg is a one-line error with exit 4, bad options exit 2, nothing written",
-          "[watch][cli]") {
+TEST_CASE("movie: no ffmpeg is a one-line error with exit 4, bad options exit 2, nothing written", "[watch][cli]") {
   const Scratch& s = runs();
   const Result r = s.run("movie auto --out auto/none.mp4", "PATH=/nonexistent");
   check_one_line_error(r, 4, "ffmpeg: not found on PATH");
@@ -171,8 +171,8 @@ TEST_CASE("movie: SIGINT stops ffmpeg, leaves no file and keeps an existing one"
   const Scratch& s = runs();
   s.write("auto/kept.mp4", "an older movie");
   // 600 frames of 1024 x 1024: long enough to be interrupted.
-  const Result r = s.run_and_signal_after("movie auto --out auto/kept.mp4 --size 1024 --seconds-per-step 10 -q",
-                                          SIGINT, 1.0);
+  const Result r =
+      s.run_and_signal_after("movie auto --out auto/kept.mp4 --size 1024 --seconds-per-step 10 -q", SIGINT, 1.0);
   INFO(r.err);
   CHECK(r.code == 130);
   CHECK_THAT(r.err, Catch::Contains("movie stopped (SIGINT)"));
@@ -215,7 +215,8 @@ TEST_CASE("plot: three SVG figures that parse, with labels and legends", "[watch
   const std::string counts = slurp(s.dir / "auto/plots/boxcounts.svg");
   CHECK_THAT(counts, Catch::Contains(">box size d (pixels)</text>"));
   CHECK_THAT(counts, Catch::Contains(">frame 2</text>"));
-  CHECK_THAT(slurp(s.dir / "auto/plots/dimension.svg"), Catch::Contains(">zoom depth (decades of magnification)</text>"));
+  CHECK_THAT(slurp(s.dir / "auto/plots/dimension.svg"),
+             Catch::Contains(">zoom depth (decades of magnification)</text>"));
 }
 
 TEST_CASE("view: one self-contained page", "[watch][cli]") {

@@ -76,7 +76,8 @@ inline std::string well_formed(const std::string& doc) {
       }
       const std::size_t attr_start = j;
       while (j < doc.size() && doc[j] != '=' && !std::isspace(static_cast<unsigned char>(doc[j])) && doc[j] != '>') ++j;
-      if (j == attr_start || j >= doc.size() || doc[j] != '=') return "attribute without a value in <" + name + where(j);
+      if (j == attr_start || j >= doc.size() || doc[j] != '=')
+        return "attribute without a value in <" + name + where(j);
       ++j;
       if (j >= doc.size() || (doc[j] != '"' && doc[j] != '\'')) return "unquoted attribute in <" + name + where(j);
       const char quote = doc[j];

@@ -181,8 +181,8 @@ int main(int argc, char** argv) {
   uncertainty->add_flag("--json", unc_opt.json, "Print one JSON object");
 
   MovieOptions movie_opt;
-  CLI::App* movie =
-      app.add_subcommand("movie", "Encode the zoom stored in RUN_DIR/run.h5 as an MP4 (H.264 by ffmpeg); nothing trains");
+  CLI::App* movie = app.add_subcommand(
+      "movie", "Encode the zoom stored in RUN_DIR/run.h5 as an MP4 (H.264 by ffmpeg); nothing trains");
   movie->add_option("RUN_DIR", movie_opt.run_dir, "Run directory written by zoom")->required();
   movie->add_option("--out", movie_opt.out, "Output file (default RUN_DIR/zoom.mp4)")->check(kNonEmpty);
   movie->add_option("--fps", movie_opt.fps, "Video frames per second (default 30)");
@@ -216,8 +216,8 @@ int main(int argc, char** argv) {
   plot->add_option("--out", plot_opt.out, "Output directory (default RUN_DIR/plots)")->check(kNonEmpty);
 
   ViewOptions view_opt;
-  CLI::App* view = app.add_subcommand(
-      "view", "One self-contained HTML page (no network) to explore RUN_DIR/run.h5 in a browser");
+  CLI::App* view =
+      app.add_subcommand("view", "One self-contained HTML page (no network) to explore RUN_DIR/run.h5 in a browser");
   view->add_option("RUN_DIR", view_opt.run_dir, "Run directory written by zoom")->required();
   view->add_option("--out", view_opt.out, "Output file (default RUN_DIR/index.html)")->check(kNonEmpty);
 

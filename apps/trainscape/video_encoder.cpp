@@ -58,11 +58,35 @@ VideoEncoder::VideoEncoder(const std::string& path, const VideoSettings& setting
   std::snprintf(rate, sizeof rate, "%.17g", settings.fps);
   std::snprintf(crf, sizeof crf, "%d", settings.quality);
   const bool hevc = settings.codec == "hevc";
-  std::vector<std::string> args = {ffmpeg,        "-nostdin",    "-hide_banner", "-loglevel", "error",  "-y",
-                                   "-f",          "rawvideo",    "-pix_fmt",     "rgb24",     "-s",     size,
-                                   "-framerate",  rate,          "-i",           "pipe:0",    "-an",    "-c:v",
-                                   hevc ? "libx265" : "libx264", "-pix_fmt",     "yuv420p",   "-crf",   crf,
-                                   "-preset",     "medium",      "-r",           rate,        "-movflags", "+faststart"};
+  std::vector<std::string> args = {ffmpeg,
+                                   "-nostdin",
+                                   "-hide_banner",
+                                   "-loglevel",
+                                   "error",
+                                   "-y",
+                                   "-f",
+                                   "rawvideo",
+                                   "-pix_fmt",
+                                   "rgb24",
+                                   "-s",
+                                   size,
+                                   "-framerate",
+                                   rate,
+                                   "-i",
+                                   "pipe:0",
+                                   "-an",
+                                   "-c:v",
+                                   hevc ? "libx265" : "libx264",
+                                   "-pix_fmt",
+                                   "yuv420p",
+                                   "-crf",
+                                   crf,
+                                   "-preset",
+                                   "medium",
+                                   "-r",
+                                   rate,
+                                   "-movflags",
+                                   "+faststart"};
   if (hevc) {
     args.insert(args.end(), {"-tag:v", "hvc1", "-x265-params", "log-level=error"});
   }

@@ -76,8 +76,8 @@ class MovieRenderer {
   /// `measures[k]` is keyframe k (row 0 = y_min) over `windows[k]`; both must have the same
   /// length >= 1 and outlive the renderer. `shared_stretch`: one stretch over all keyframes
   /// instead of each keyframe's own.
-  MovieRenderer(const std::vector<const Image<double>*>& measures, const std::vector<Window>& windows,
-                Palette palette, bool shared_stretch = false);
+  MovieRenderer(const std::vector<const Image<double>*>& measures, const std::vector<Window>& windows, Palette palette,
+                bool shared_stretch = false);
 
   /// The video frame at `position`, `width` x `height` pixels (>= 2 each) in display order:
   /// row 0 is the TOP (largest y), ready for an encoder.

@@ -40,10 +40,10 @@ struct Figure {
 };
 
 /// The run's figures: "boxcounts.svg" (each frame's box counts N(d), averaged over grid offsets,
-/// on log-log axes, with its box-count fit drawn over exactly the fitted range), "slopes.svg" (porespy's local slopes against
-/// box size, with the sequence's porespy median), "dimension.svg" (each frame's porespy median,
-/// box-count fit and pair estimate with their 95% intervals against zoom depth, log10 of the
-/// magnification relative to frame 0). `reports[i]` belongs to `frames[i]`.
+/// on log-log axes, with its box-count fit drawn over exactly the fitted range), "slopes.svg" (porespy's local slopes
+/// against box size, with the sequence's porespy median), "dimension.svg" (each frame's porespy median, box-count fit
+/// and pair estimate with their 95% intervals against zoom depth, log10 of the magnification relative to frame 0).
+/// `reports[i]` belongs to `frames[i]`.
 std::vector<Figure> run_figures(const std::vector<FrameResult>& frames, const std::vector<DimensionReport>& reports,
                                 const DimensionReport& sequence);
 

@@ -96,7 +96,8 @@ int run_view_command(const ViewOptions& opt) {
       .raw("fit", interval_json(sequence.boxcount_fit))
       .raw("pair", interval_json(sequence.pair));
   JsonObject palettes(2);
-  for (Palette p : {Palette::Spectral, Palette::Uniform, Palette::Classes}) palettes.str(to_string(p), palette_table(p));
+  for (Palette p : {Palette::Spectral, Palette::Uniform, Palette::Classes})
+    palettes.str(to_string(p), palette_table(p));
 
   const std::string title = "trainscape run " + input.dir;
   JsonObject data(0);
