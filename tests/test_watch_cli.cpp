@@ -180,7 +180,7 @@ TEST_CASE("movie: SIGINT stops ffmpeg, leaves no file and keeps an existing one"
   CHECK_FALSE(fs::exists(s.dir / "auto/kept.mp4.partial"));
 }
 
-TEST_CASE("render: with no options the bytes equal zoom's PNGs; palettes, ranges and scale", "[watch][cli]") {
+TEST_CASE("render: with no options the bytes equal zoom's PNGs, and palettes, ranges and scale", "[watch][cli]") {
   const Scratch& s = runs();
   REQUIRE(s.run("render auto").code == 0);
   for (int k = 0; k < 3; ++k) {
@@ -255,4 +255,20 @@ TEST_CASE("movie, render, plot and view refuse missing, corrupt and foreign runs
   CHECK_FALSE(fs::exists(s.dir / "corrupt/render"));
   CHECK_FALSE(fs::exists(s.dir / "foreign/plots"));
   CHECK_FALSE(fs::exists(s.dir / "foreign/index.html"));
+}
+
+TEST_CASE("a run of one frame: the movie holds it, the viewer shows it, --hold 0 is refused", "[watch][cli]") {
+  Scratch s;
+  REQUIRE(s.run("zoom " + kQuickstart +
+                " --out one --set render.resolution=16 --set zoom.frames=1 "
+                "--set training.steps=20 -q")
+              .code == 0);
+  REQUIRE(s.run("movie one --fps 10 -q").code == 0);
+  const Probe p = ffprobe(s.dir / "one/zoom.mp4");
+  CHECK(p.frames == 20);  // 2 x 1 s hold at 10 fps
+  CHECK(p.duration == Approx(2.0).margin(1e-3));
+  CHECK(s.run("view one").code == 0);
+  CHECK(fs::exists(s.dir / "one/index.html"));
+  check_one_line_error(s.run("movie one --hold 0 --out one/empty.mp4"), 2, "--hold 0");
+  CHECK_FALSE(fs::exists(s.dir / "one/empty.mp4"));
 }

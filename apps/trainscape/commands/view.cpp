@@ -62,7 +62,9 @@ int run_view_command(const ViewOptions& opt) {
   DimensionReport sequence;
   const std::vector<DimensionReport> reports = frame_reports(input, sequence);
   const std::vector<Figure> figures = run_figures(input.run.frames, reports, sequence);
-  const MovieTiming timing = movie_timing(static_cast<int>(input.run.frames.size()), 30.0, 1.5, 0.0, false);
+  // The movie's default pace (30 fps, 1.5 s per step); the hold does not matter here, and 1 s
+  // keeps a one-frame run valid.
+  const MovieTiming timing = movie_timing(static_cast<int>(input.run.frames.size()), 30.0, 1.5, 1.0, false);
 
   std::string x_name, y_name;
   axis_names(input.config, x_name, y_name);
