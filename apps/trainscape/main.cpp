@@ -12,6 +12,7 @@
 
 #include "commands/commands.hpp"
 #include "mpi_support.hpp"
+#include "trainscape/palette.hpp"
 #include "trainscape/error.hpp"
 #include "trainscape/version.hpp"
 
@@ -32,11 +33,16 @@ const char* kExamples = R"(Examples:
   trainscape dimension runs/quickstart/run.h5 --json
   trainscape dimension figure.png --threshold 100
   trainscape uncertainty configs/quickstart.yaml --points 2000
+  trainscape movie runs/quickstart                            (zoom.mp4 from run.h5; nothing trains)
+  trainscape render runs/quickstart --palette uniform --scale 4
+  trainscape plot runs/quickstart                             (SVG figures in runs/quickstart/plots)
+  trainscape view runs/quickstart                             (runs/quickstart/index.html)
   trainscape bench configs/paper_tanh.yaml --pixels 4096 --steps 200 --engine reference
   trainscape keys
 
 Exit codes: 0 success, 1 internal error, 2 bad command line, 3 invalid config,
-4 file error (unreadable input, existing run without --overwrite, unwritable output),
+4 file error (unreadable input, existing run without --overwrite, unwritable output,
+  no ffmpeg for movie),
 5 numerical refusal (e.g. no boundary to zoom into), 130/143 stopped by SIGINT/SIGTERM.)";
 
 // ---- options several subcommands share -----------------------------------------------------------
@@ -174,6 +180,47 @@ int main(int argc, char** argv) {
   uncertainty->add_option("--seed", unc_opt.seed, "Seed of the base points, directions and bootstrap (default 0)");
   uncertainty->add_flag("--json", unc_opt.json, "Print one JSON object");
 
+  MovieOptions movie_opt;
+  CLI::App* movie = app.add_subcommand(
+      "movie", "Encode the zoom stored in RUN_DIR/run.h5 as an MP4 (H.264 by ffmpeg); nothing trains");
+  movie->add_option("RUN_DIR", movie_opt.run_dir, "Run directory written by zoom")->required();
+  movie->add_option("--out", movie_opt.out, "Output file (default RUN_DIR/zoom.mp4)")->check(kNonEmpty);
+  movie->add_option("--fps", movie_opt.fps, "Video frames per second (default 30)");
+  movie->add_option("--seconds-per-step", movie_opt.seconds_per_step,
+                    "Seconds from one keyframe to the next (default 1.5; fps x this must be whole)");
+  movie->add_option("--hold", movie_opt.hold, "Seconds the first and last keyframes are held (default 1; 0 allowed)");
+  movie->add_option("--size", movie_opt.size, "Video size N or WxH, even (default: the frames' size, made even)")
+      ->type_name("N|WxH");
+  movie->add_option("--codec", movie_opt.codec, "h264 (default) or hevc, both yuv420p");
+  movie->add_option("--quality", movie_opt.quality, "Encoder CRF, 0..51, lower is better (default 18)");
+  movie->add_option("--palette", movie_opt.palette, "Palette: " + palette_choices() + " (default spectral)");
+  movie->add_flag("--reverse", movie_opt.reverse, "Zoom out: from the last frame to the first");
+  movie->add_flag("-q,--quiet", movie_opt.quiet, "No progress line and no summary");
+
+  RenderOptions render_opt;
+  CLI::App* render = app.add_subcommand(
+      "render", "Write the frame PNGs again from RUN_DIR/run.h5 (same bytes as zoom with no options); nothing trains");
+  render->add_option("RUN_DIR", render_opt.run_dir, "Run directory written by zoom")->required();
+  render->add_option("--out", render_opt.out, "Output directory (default RUN_DIR/render)")->check(kNonEmpty);
+  render->add_option("--frames", render_opt.frames, "Frames A to B, inclusive (A:, :B, or one index)")
+      ->type_name("A:B");
+  render->add_option("--palette", render_opt.palette, "Palette: " + palette_choices() + " (default spectral)");
+  render->add_option("--scale", render_opt.scale, "Enlarge each pixel to N x N (nearest neighbour, for print)");
+  render->add_flag("--shared-stretch", render_opt.shared_stretch,
+                   "One colour stretch over all frames instead of each frame's own");
+
+  PlotOptions plot_opt;
+  CLI::App* plot = app.add_subcommand(
+      "plot", "SVG figures of RUN_DIR/run.h5: box counts, porespy slopes, dimension against zoom depth");
+  plot->add_option("RUN_DIR", plot_opt.run_dir, "Run directory written by zoom")->required();
+  plot->add_option("--out", plot_opt.out, "Output directory (default RUN_DIR/plots)")->check(kNonEmpty);
+
+  ViewOptions view_opt;
+  CLI::App* view =
+      app.add_subcommand("view", "One self-contained HTML page (no network) to explore RUN_DIR/run.h5 in a browser");
+  view->add_option("RUN_DIR", view_opt.run_dir, "Run directory written by zoom")->required();
+  view->add_option("--out", view_opt.out, "Output file (default RUN_DIR/index.html)")->check(kNonEmpty);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -196,6 +243,10 @@ int main(int argc, char** argv) {
       if (bench->parsed()) code = run_bench_command(bench_opt);
       if (keys->parsed()) code = run_keys_command();
       if (dimension->parsed()) code = run_dimension_command(dim_opt, stdout);
+      if (movie->parsed()) code = run_movie_command(movie_opt);
+      if (render->parsed()) code = run_render_command(render_opt);
+      if (plot->parsed()) code = run_plot_command(plot_opt);
+      if (view->parsed()) code = run_view_command(view_opt);
       if (uncertainty->parsed()) {
         unc_opt.progress = !unc_opt.json && ::isatty(STDERR_FILENO);
         code = run_uncertainty_command(unc_opt, stdout);

@@ -37,26 +37,36 @@ std::string duration_text(double seconds) {
 
 // ---- PNG ------------------------------------------------------------------------------------------
 
-void PngFrameWriter::on_run_start(const RunConfig& config, const Problem& /*problem*/) {
+std::string png_config_text(const RunConfig& config) {
   // Only what the image shows depends on: a frame is the same file whether it was computed with
   // 1 or 64 threads, in one process or in shards, into one directory or another.
   std::istringstream all(to_yaml(config));
-  config_yaml_.clear();
+  std::string text;
   for (std::string line; std::getline(all, line);) {
     const std::string section = line.substr(0, line.find(':'));
-    if (!is_runtime_key(section, "")) config_yaml_ += line + "\n";
+    if (!is_runtime_key(section, "")) text += line + "\n";
   }
+  return text;
 }
 
-void PngFrameWriter::on_frame_done(const FrameResult& frame) {
-  const std::vector<std::pair<std::string, std::string>> text = {
+std::vector<std::pair<std::string, std::string>> frame_png_text(const FrameResult& frame,
+                                                                const std::string& config_text) {
+  return {
       {"Software", std::string("trainscape ") + kVersion},
       {"trainscape.version", kVersion},
       {"trainscape.frame", std::to_string(frame.index)},
       {"trainscape.window", window_text(frame.window)},
-      {"trainscape.config", config_yaml_},
+      {"trainscape.config", config_text},
   };
-  io::write_png_file(io::RunDirectory(dir_).frame_png(frame.index), io::encode_png(colourise(frame.measure), text));
+}
+
+void PngFrameWriter::on_run_start(const RunConfig& config, const Problem& /*problem*/) {
+  config_yaml_ = png_config_text(config);
+}
+
+void PngFrameWriter::on_frame_done(const FrameResult& frame) {
+  io::write_png_file(io::RunDirectory(dir_).frame_png(frame.index),
+                     io::encode_png(colourise(frame.measure), frame_png_text(frame, config_yaml_)));
 }
 
 // ---- progress --------------------------------------------------------------------------------------

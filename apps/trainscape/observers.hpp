@@ -6,10 +6,21 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "trainscape/observer.hpp"
 
 namespace trainscape::app {
+
+/// The config text a frame PNG carries: the resolved config's scientific sections only (not
+/// runtime.* or output.*), so that a frame's bytes do not depend on how it was computed.
+std::string png_config_text(const RunConfig& config);
+
+/// The tEXt chunks of frame `frame`'s PNG (software, version, frame index, exact window, config
+/// text), in the order the zoom writes them; `render` appends its own after these.
+std::vector<std::pair<std::string, std::string>> frame_png_text(const FrameResult& frame,
+                                                                const std::string& config_text);
 
 /// Writes <dir>/frame_NNN.png (io::RunDirectory::frame_png) for every frame, coloured like the paper, with the resolved
 /// config's scientific sections (not runtime.* or output.*, so that a frame's bytes do not depend

@@ -125,6 +125,51 @@ struct UncertaintyCommandOptions {
 /// points so far is printed, then Interrupted is thrown (exit 130 / 143).
 int run_uncertainty_command(const UncertaintyCommandOptions& options, std::FILE* out);
 
+/// `movie`, `render`, `plot` and `view` read RUN_DIR/run.h5 only; nothing trains
+/// (docs/watch.md). Each throws IoError (exit 4) for a missing, corrupt or foreign run.h5 and
+/// for a missing ffmpeg (movie), UsageError (exit 2) for option values the parser cannot check.
+struct MovieOptions {
+  std::string run_dir;
+  std::string out;  ///< empty: RUN_DIR/zoom.mp4
+  double fps = 30.0;
+  double seconds_per_step = 1.5;
+  double hold = 1.0;
+  std::string size;  ///< "N" or "WxH"; empty: the keyframes' size rounded up to even
+  std::string codec = "h264";
+  int quality = 18;
+  std::string palette = "spectral";
+  bool reverse = false;
+  bool quiet = false;
+};
+/// `movie`: the zoom as an MP4, composited from the stored frames (movie.hpp). A stop request
+/// (SIGINT / SIGTERM) stops ffmpeg, removes the partial file and throws Interrupted.
+int run_movie_command(const MovieOptions& options);
+
+struct RenderOptions {
+  std::string run_dir;
+  std::string out;     ///< empty: RUN_DIR/render
+  std::string frames;  ///< "A:B" (inclusive, either end may be empty), or empty for all
+  std::string palette = "spectral";
+  int scale = 1;
+  bool shared_stretch = false;
+};
+/// `render`: frame_NNN.png again from run.h5; with no options byte for byte what zoom wrote.
+int run_render_command(const RenderOptions& options);
+
+struct PlotOptions {
+  std::string run_dir;
+  std::string out;  ///< empty: RUN_DIR/plots
+};
+/// `plot`: boxcounts.svg, slopes.svg and dimension.svg (plot.hpp).
+int run_plot_command(const PlotOptions& options);
+
+struct ViewOptions {
+  std::string run_dir;
+  std::string out;  ///< empty: RUN_DIR/index.html
+};
+/// `view`: one self-contained HTML page to explore the run (viewer_page.hpp).
+int run_view_command(const ViewOptions& options);
+
 /// `keys`: the config reference as a Markdown table (the README embeds exactly this output).
 int run_keys_command();
 

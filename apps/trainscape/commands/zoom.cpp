@@ -209,6 +209,11 @@ int run_zoom_local(const ZoomOptions& opt, const RunConfig& config, const Engine
   session.resume_command = resume_command(opt);
   const ZoomSummary result = run_zoom_session(config, engine, session);
   if (opt.quiet && !opt.silent) std::printf("%.17g\n", result.dimension);
+  if (!opt.quiet) {
+    // The commands that show the run without training again (docs/watch.md).
+    std::printf("watch it: trainscape movie %s (zoom.mp4), trainscape view %s (index.html), trainscape plot %s\n",
+                run.dir().c_str(), run.dir().c_str(), run.dir().c_str());
+  }
   return 0;
 }
 
