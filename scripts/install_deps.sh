@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages trainscape needs to build and test, skipping any already there.
 # Needs root (or sudo) only when something is missing. Usage: scripts/install_deps.sh [--tests]
-# (--tests: also what only the test suite needs, clang-format for the format check).
+# (--tests: also what only the test suite needs: clang-format for the format check, NumPy for
+# tests/numpy_optimizers.py).
 set -euo pipefail
 
 packages=(g++ make cmake pkg-config git
@@ -9,7 +10,7 @@ packages=(g++ make cmake pkg-config git
           openmpi-bin libopenmpi-dev openssh-client)  # MPI: mpirun -n R trainscape zoom (its launcher wants ssh)
 
 if [ "${1:-}" = "--tests" ]; then
-  packages+=(clang-format)
+  packages+=(clang-format python3-numpy)
 fi
 
 missing=()

@@ -556,8 +556,8 @@ std::vector<Section> describe(RunConfig& c) {
          },
          [&t] { return format_double(t.weight_decay); }},
         enum_field("schedule", "learning-rate schedule (docs/optimizers.md#schedules)", t.schedule, kScheduleNames),
-        int_field("warmup_steps", "linear warm-up steps W of warmup_cosine (at most training.steps)", t.warmup_steps,
-                  0, kMaxSteps),
+        int_field("warmup_steps", "linear warm-up steps W of warmup_cosine (at most training.steps)", t.warmup_steps, 0,
+                  kMaxSteps),
         {"lr", "learning rates of layers no axis sets: one for every layer, or [lr_0, ..., lr_{L-1}]",
          "must be a finite number > 0 or a list of them (one per layer)",
          [&t](const YAML::Node& n) {
@@ -590,8 +590,7 @@ std::vector<Section> describe(RunConfig& c) {
             "kind",
             "axes: x_param against y_param; lr_vs_lr (= axes lr.even x lr.odd), offset_at_init_vs_lr (= init_offset x lr), offset_every_step_vs_lr (= init_offset_every_step x lr)",
             p.kind, kPhaseSpaceNames),
-        axis_param_field("x_param", "kind: axes: the x hyperparameter (docs/optimizers.md#axes)", p.x_param,
-                         p.x_layer),
+        axis_param_field("x_param", "kind: axes: the x hyperparameter (docs/optimizers.md#axes)", p.x_param, p.x_layer),
         axis_param_field("y_param", "kind: axes: the y hyperparameter", p.y_param, p.y_layer),
         enum_field("x_scale", "kind: axes: log10 (x holds exponents) or linear (x holds the values)", p.x_scale,
                    kAxisScaleNames),
@@ -903,9 +902,9 @@ namespace {
 void validate_training(const RunConfig& c) {
   const TrainingConfig& t = c.training;
   if (t.lr.size() != 1 && static_cast<int>(t.lr.size()) != c.model.depth) {
-    throw errors::config_value("training.lr", std::to_string(t.lr.size()) + " values",
-                               "must be one learning rate or one per layer (model.depth = " +
-                                   std::to_string(c.model.depth) + ")");
+    throw errors::config_value(
+        "training.lr", std::to_string(t.lr.size()) + " values",
+        "must be one learning rate or one per layer (model.depth = " + std::to_string(c.model.depth) + ")");
   }
   if (t.warmup_steps > t.steps) {
     throw errors::config_value("training.warmup_steps", std::to_string(t.warmup_steps),
@@ -950,9 +949,9 @@ void check_axis_range(const AxisSpec& spec, const char* axis, double lo, double 
     case AxisParam::AdamBeta1:
     case AxisParam::AdamBeta2:
       if (linear ? (lo < 0.0 || hi >= 1.0) : hi >= 0.0) {
-        throw errors::config_value(key, range + what,
-                                   name + " must stay in [0, 1): " +
-                                       (linear ? "a linear range within [0, 1)" : "log10 exponents below 0"));
+        throw errors::config_value(
+            key, range + what,
+            name + " must stay in [0, 1): " + (linear ? "a linear range within [0, 1)" : "log10 exponents below 0"));
       }
       break;
     case AxisParam::WeightDecay:
@@ -996,15 +995,14 @@ void validate_axes(const RunConfig& c) {
     const std::string key = std::string("phase_space.") + axis;
     const std::string name = axis_param_name(spec.param, spec.layer);
     if (spec.param == AxisParam::LrLayer && spec.layer >= c.model.depth) {
-      throw errors::config_value(key, name,
-                                 "the layer must be below model.depth = " + std::to_string(c.model.depth));
+      throw errors::config_value(key, name, "the layer must be below model.depth = " + std::to_string(c.model.depth));
     }
     if (spec.param == AxisParam::Momentum && opt != Optimizer::Momentum && opt != Optimizer::Nesterov) {
       throw errors::config_value(key, name,
                                  std::string("needs training.optimizer momentum or nesterov, not ") + to_string(opt));
     }
-    const bool adam_param =
-        spec.param == AxisParam::AdamBeta1 || spec.param == AxisParam::AdamBeta2 || spec.param == AxisParam::AdamEps;
+    const bool adam_param = spec.param == AxisParam::AdamBeta1 || spec.param == AxisParam::AdamBeta2 ||
+                            spec.param == AxisParam::AdamEps;
     if (adam_param && opt != Optimizer::Adam && opt != Optimizer::AdamW) {
       throw errors::config_value(key, name,
                                  std::string("needs training.optimizer adam or adamw, not ") + to_string(opt));

@@ -107,7 +107,8 @@ void check_resolvable(const Window& window, int cols, int rows, Precision precis
     const double s = x_worse ? 2.0 * window.half_x / (cols - 1) : 2.0 * window.half_y / (rows - 1);
     std::ostringstream msg;
     msg.precision(3);
-    msg << what << " is too deep for " << to_string(precision) << (scale == AxisScale::Log10 ? " learning rates" : " values") << ": pixel spacing " << s
+    msg << what << " is too deep for " << to_string(precision)
+        << (scale == AxisScale::Log10 ? " learning rates" : " values") << ": pixel spacing " << s
         << (scale == AxisScale::Log10 ? " log10 units" : " (linear axis)") << " (window " << 2.0 * window.half_x
         << " x " << 2.0 * window.half_y << " at " << cols << " x " << rows << " pixels) is below "
         << (scale == AxisScale::Log10 ? limit : s / (x_worse ? rx : ry))

@@ -102,12 +102,8 @@ void visit_settings(P& problem, V&& visit) {
 Problem make_problem(const RunConfig& config);
 
 /// The two axes of the problem's images, the named kinds resolved (config.hpp, resolve_axis).
-inline AxisSpec x_axis(const Problem& p) {
-  return resolve_axis(p.phase_space, true, p.x_param, p.x_layer, p.x_scale);
-}
-inline AxisSpec y_axis(const Problem& p) {
-  return resolve_axis(p.phase_space, false, p.y_param, p.y_layer, p.y_scale);
-}
+inline AxisSpec x_axis(const Problem& p) { return resolve_axis(p.phase_space, true, p.x_param, p.x_layer, p.x_scale); }
+inline AxisSpec y_axis(const Problem& p) { return resolve_axis(p.phase_space, false, p.y_param, p.y_layer, p.y_scale); }
 inline AxisScales axis_scales(const Problem& p) { return {x_axis(p).scale, y_axis(p).scale}; }
 
 /// Every hyperparameter of one pixel (docs/optimizers.md#axes).

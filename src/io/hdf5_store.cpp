@@ -133,9 +133,9 @@ void write_setting(const Writer& w, H5::Group& g, const std::string& gp, const c
 template <class T>
 void read_setting(const Reader& r, const H5::Group& g, const std::string& gp, const char* name, T& out) {
   // The settings added with the optimizers (docs/optimizers.md); `out` holds Problem's default.
-  static const char* const kLater[] = {"optimizer",    "momentum", "adam_beta1", "adam_beta2", "adam_eps",
-                                       "weight_decay", "schedule", "warmup_steps", "lr",       "x_param",
-                                       "x_layer",      "x_scale",  "y_param",    "y_layer",    "y_scale"};
+  static const char* const kLater[] = {"optimizer",    "momentum", "adam_beta1",   "adam_beta2", "adam_eps",
+                                       "weight_decay", "schedule", "warmup_steps", "lr",         "x_param",
+                                       "x_layer",      "x_scale",  "y_param",      "y_layer",    "y_scale"};
   if (!g.attrExists(name)) {
     for (const char* later : kLater) {
       if (std::string(name) == later) return;
@@ -155,8 +155,8 @@ void read_setting(const Reader& r, const H5::Group& g, const std::string& gp, co
       const std::string item = text.substr(at, comma - at);
       char* end = nullptr;
       const double v = std::strtod(item.c_str(), &end);
-      r.check(!item.empty() && end == item.c_str() + item.size(), gp + ": " + name + " = '" + text +
-                                                                       "' is not a list of numbers");
+      r.check(!item.empty() && end == item.c_str() + item.size(),
+              gp + ": " + name + " = '" + text + "' is not a list of numbers");
       out.push_back(v);
       at = comma + 1;
     }
