@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages trainscape needs to build and test, skipping any already there.
 # Needs root (or sudo) only when something is missing. Usage: scripts/install_deps.sh [--tests]
-# (--tests: also what only the test suite needs: clang-format for the format check, and for the
-# viewer's browser test Debian's chromium, node and npm, then `npm ci` in tests/browser, which
-# installs playwright-core from the npm registry at the version package-lock.json pins; it never
-# downloads a browser).
+# (--tests: also what only the test suite needs: clang-format for the format check, NumPy for
+# tests/numpy_optimizers.py, and for the viewer's browser test Debian's chromium, node and npm,
+# then `npm ci` in tests/browser, which installs playwright-core from the npm registry at the
+# version package-lock.json pins; it never downloads a browser).
 set -euo pipefail
 
 packages=(g++ make cmake pkg-config git
@@ -13,7 +13,7 @@ packages=(g++ make cmake pkg-config git
           openmpi-bin libopenmpi-dev openssh-client)  # MPI: mpirun -n R trainscape zoom (its launcher wants ssh)
 
 if [ "${1:-}" = "--tests" ]; then
-  packages+=(clang-format chromium)
+  packages+=(clang-format python3-numpy chromium)
   # Debian's node and npm, unless a node with its npm is already there (e.g. from NodeSource,
   # whose nodejs package bundles npm and conflicts with Debian's).
   if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

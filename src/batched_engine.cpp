@@ -60,6 +60,16 @@
 //   pixel exits as above. Not used with readout: probe or an offset added every step (W_0 moves).
 // Both are tested bit for bit against early_exit = false.
 //
+// ---- Optimizers (docs/optimizers.md) ---------------------------------------------------------
+// Each pixel's optimizer state (b, or m and v) lives in a per-pack array laid out exactly like the
+// weights ([pack][e][lane]), and each lane's momentum, betas, eps and weight decay sit beside its
+// learning rates; compaction moves them with the weights. The update (update_pack in
+// src/batched_kernels.inc) runs the reference's operations in the reference's order, with the
+// square root lane by lane (correctly rounded everywhere). gd with no decay and a constant
+// schedule keeps the original W - lr G loop. The NaN exit stays exact for every optimizer (a NaN
+// in W_last survives every update); the saturated continuation and the kernel path need plain gd
+// without decay (momentum and adam move W_0 on their state even when its gradient is 0).
+//
 // ---- Fast paths (exact reformulations; rounding differs from the reference) -------------------
 // * deep_linear: identity nonlinearity, depth 2. out = s X' v with v = W_0 W_1 (d x k per pixel),
 //   u = X'^T e (d x k); dW_1 = W_0^T u, dW_0 = u W_1^T. Per step O(N d k + d n k) instead of

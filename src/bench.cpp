@@ -34,7 +34,7 @@ BenchResult run_benchmark(const RunConfig& config, const Engine& engine, int pix
 
   const int cols = std::max(2, static_cast<int>(std::ceil(std::sqrt(static_cast<double>(pixels)))));
   const int rows = std::max(2, (pixels + cols - 1) / cols);
-  const Grid grid(Window::from_intervals(c.phase_space.x, c.phase_space.y), cols, rows);
+  const Grid grid(Window::from_intervals(c.phase_space.x, c.phase_space.y), cols, rows, axis_scales(problem));
   std::vector<HyperPoint> points;
   points.reserve(static_cast<std::size_t>(pixels));
   for (int i = 0; i < pixels; ++i) points.push_back({grid.value_x(i % cols), grid.value_y(i / cols)});

@@ -35,7 +35,28 @@ constexpr EnumName<Precision> kPrecisionNames[] = {{Precision::Float64, "float64
 constexpr EnumName<PhaseSpaceKind> kPhaseSpaceNames[] = {
     {PhaseSpaceKind::LrVsLr, "lr_vs_lr"},
     {PhaseSpaceKind::OffsetAtInitVsLr, "offset_at_init_vs_lr"},
-    {PhaseSpaceKind::OffsetEveryStepVsLr, "offset_every_step_vs_lr"}};
+    {PhaseSpaceKind::OffsetEveryStepVsLr, "offset_every_step_vs_lr"},
+    {PhaseSpaceKind::Axes, "axes"}};
+constexpr EnumName<Optimizer> kOptimizerNames[] = {{Optimizer::Gd, "gd"},
+                                                   {Optimizer::Momentum, "momentum"},
+                                                   {Optimizer::Nesterov, "nesterov"},
+                                                   {Optimizer::Adam, "adam"},
+                                                   {Optimizer::AdamW, "adamw"}};
+constexpr EnumName<Schedule> kScheduleNames[] = {
+    {Schedule::Constant, "constant"}, {Schedule::Cosine, "cosine"}, {Schedule::WarmupCosine, "warmup_cosine"}};
+constexpr EnumName<AxisParam> kAxisParamNames[] = {{AxisParam::Lr, "lr"},
+                                                   {AxisParam::LrEven, "lr.even"},
+                                                   {AxisParam::LrOdd, "lr.odd"},
+                                                   {AxisParam::LrLayer, "lr.L"},
+                                                   {AxisParam::InitOffset, "init_offset"},
+                                                   {AxisParam::InitOffsetEveryStep, "init_offset_every_step"},
+                                                   {AxisParam::InitScale, "init_scale"},
+                                                   {AxisParam::Momentum, "momentum"},
+                                                   {AxisParam::AdamBeta1, "adam_beta1"},
+                                                   {AxisParam::AdamBeta2, "adam_beta2"},
+                                                   {AxisParam::AdamEps, "adam_eps"},
+                                                   {AxisParam::WeightDecay, "weight_decay"}};
+constexpr EnumName<AxisScale> kAxisScaleNames[] = {{AxisScale::Log10, "log10"}, {AxisScale::Linear, "linear"}};
 constexpr EnumName<Readout> kReadoutNames[] = {{Readout::Loss, "loss"}, {Readout::Probe, "probe"}};
 
 template <class E, std::size_t N>
@@ -72,6 +93,35 @@ const char* to_string(Precision v) { return enum_to_string(kPrecisionNames, v); 
 const char* to_string(PhaseSpaceKind v) { return enum_to_string(kPhaseSpaceNames, v); }
 const char* to_string(Readout v) { return enum_to_string(kReadoutNames, v); }
 const char* to_string(JaxErfInv v) { return enum_to_string(kJaxErfInvNames, v); }
+const char* to_string(Optimizer v) { return enum_to_string(kOptimizerNames, v); }
+const char* to_string(Schedule v) { return enum_to_string(kScheduleNames, v); }
+const char* to_string(AxisParam v) { return enum_to_string(kAxisParamNames, v); }
+const char* to_string(AxisScale v) { return enum_to_string(kAxisScaleNames, v); }
+bool from_string(const std::string& n, Optimizer& out) { return enum_from_string(kOptimizerNames, n, out); }
+bool from_string(const std::string& n, Schedule& out) { return enum_from_string(kScheduleNames, n, out); }
+bool from_string(const std::string& n, AxisParam& out) { return enum_from_string(kAxisParamNames, n, out); }
+bool from_string(const std::string& n, AxisScale& out) { return enum_from_string(kAxisScaleNames, n, out); }
+
+// ---- phase-space axes ----------------------------------------------------------------------------
+
+AxisSpec resolve_axis(PhaseSpaceKind kind, bool x, AxisParam param, int layer, AxisScale scale) {
+  switch (kind) {
+    case PhaseSpaceKind::LrVsLr: return {x ? AxisParam::LrEven : AxisParam::LrOdd, 0, AxisScale::Log10};
+    case PhaseSpaceKind::OffsetAtInitVsLr: return {x ? AxisParam::InitOffset : AxisParam::Lr, 0, AxisScale::Log10};
+    case PhaseSpaceKind::OffsetEveryStepVsLr:
+      return {x ? AxisParam::InitOffsetEveryStep : AxisParam::Lr, 0, AxisScale::Log10};
+    case PhaseSpaceKind::Axes: break;
+  }
+  return {param, layer, scale};
+}
+
+AxisSpec x_axis(const PhaseSpaceConfig& p) { return resolve_axis(p.kind, true, p.x_param, p.x_layer, p.x_scale); }
+AxisSpec y_axis(const PhaseSpaceConfig& p) { return resolve_axis(p.kind, false, p.y_param, p.y_layer, p.y_scale); }
+
+std::string axis_param_name(AxisParam param, int layer) {
+  if (param == AxisParam::LrLayer) return "lr." + std::to_string(layer);
+  return to_string(param);
+}
 bool from_string(const std::string& n, Nonlinearity& out) { return enum_from_string(kNonlinearityNames, n, out); }
 bool from_string(const std::string& n, DataRng& out) { return enum_from_string(kDataRngNames, n, out); }
 bool from_string(const std::string& n, Precision& out) { return enum_from_string(kPrecisionNames, n, out); }
@@ -109,6 +159,7 @@ namespace {
 constexpr long long kMaxSteps = 10000000;
 constexpr int kMaxDatasetSize = 10000000;
 constexpr double kMaxAbsLog10 = 300.0;  // 10^300 is still a finite double
+constexpr int kMaxLayerIndex = 64;      // model.depth <= 64
 
 // Messages are one line of bounded length whatever the input holds: values, keys and file names
 // are shown through these helpers, never raw. Raw text may contain newlines (block scalars,
@@ -363,6 +414,42 @@ Field interval_field(const std::string& key, const std::string& meaning, Interva
           [&target] { return "[" + format_double(target.lo) + ", " + format_double(target.hi) + "]"; }};
 }
 
+/// A number in [0, 1) (the decay rates).
+Field unit_field(const std::string& key, const std::string& meaning, double& target) {
+  return {key, meaning, "must be a number in [0, 1)",
+          [&target](const YAML::Node& n) {
+            double v = 0;
+            if (!parse_finite_double(n, v) || !(v >= 0.0 && v < 1.0)) return false;
+            target = v;
+            return true;
+          },
+          [&target] { return format_double(target); }};
+}
+
+/// An axis parameter: one of kAxisParamNames, with "lr.<L>" (L a layer index) for LrLayer.
+Field axis_param_field(const std::string& key, const std::string& meaning, AxisParam& target, int& layer) {
+  std::string names;
+  for (const auto& entry : kAxisParamNames) {
+    if (entry.value == AxisParam::LrLayer) continue;
+    names += (names.empty() ? "" : " | ") + std::string(entry.name);
+  }
+  return {key, meaning, "must be one of: " + names + " | lr.<layer index>",
+          [&target, &layer](const YAML::Node& n) {
+            std::string w;
+            if (!parse_word(n, w)) return false;
+            if (w.rfind("lr.", 0) == 0 && w.size() > 3 && w.size() <= 5 &&
+                w.find_first_not_of("0123456789", 3) == std::string::npos) {
+              target = AxisParam::LrLayer;
+              layer = std::atoi(w.c_str() + 3);
+              return layer < kMaxLayerIndex;
+            }
+            if (w == "lr.L" || !enum_from_string(kAxisParamNames, w, target)) return false;
+            layer = 0;
+            return true;
+          },
+          [&target, &layer] { return axis_param_name(target, layer); }};
+}
+
 std::vector<Section> describe(RunConfig& c) {
   std::vector<Section> sections;
   sections.push_back({"model",
@@ -446,17 +533,70 @@ std::vector<Section> describe(RunConfig& c) {
                    kPrecisionNames),
         enum_field("readout",
                    "stored value: loss = the convergence measure, probe = the output at the probe input after training",
-                   t.readout, kReadoutNames)}});
+                   t.readout, kReadoutNames),
+        enum_field("optimizer", "update rule (docs/optimizers.md#optimizers)", t.optimizer, kOptimizerNames),
+        unit_field("momentum", "beta of momentum and nesterov", t.momentum),
+        unit_field("adam_beta1", "first-moment decay of adam and adamw", t.adam_beta1),
+        unit_field("adam_beta2", "second-moment decay of adam and adamw", t.adam_beta2),
+        {"adam_eps", "denominator guard of adam and adamw", "must be a finite number > 0",
+         [&t](const YAML::Node& n) {
+           double v = 0;
+           if (!parse_finite_double(n, v) || !(v > 0.0)) return false;
+           t.adam_eps = v;
+           return true;
+         },
+         [&t] { return format_double(t.adam_eps); }},
+        {"weight_decay", "L2 weight decay: added to the gradient (gd, momentum, nesterov, adam) or decoupled (adamw)",
+         "must be a finite number >= 0",
+         [&t](const YAML::Node& n) {
+           double v = 0;
+           if (!parse_finite_double(n, v) || !(v >= 0.0)) return false;
+           t.weight_decay = v;
+           return true;
+         },
+         [&t] { return format_double(t.weight_decay); }},
+        enum_field("schedule", "learning-rate schedule (docs/optimizers.md#schedules)", t.schedule, kScheduleNames),
+        int_field("warmup_steps", "linear warm-up steps W of warmup_cosine (at most training.steps)", t.warmup_steps, 0,
+                  kMaxSteps),
+        {"lr", "learning rates of layers no axis sets: one for every layer, or [lr_0, ..., lr_{L-1}]",
+         "must be a finite number > 0 or a list of them (one per layer)",
+         [&t](const YAML::Node& n) {
+           double v = 0;
+           if (parse_finite_double(n, v)) {
+             if (!(v > 0.0)) return false;
+             t.lr = {v};
+             return true;
+           }
+           if (!is_sequence(n) || n.size() < 1 || n.size() > 64) return false;
+           std::vector<double> values;
+           for (const auto& item : n) {
+             if (!parse_finite_double(item, v) || !(v > 0.0)) return false;
+             values.push_back(v);
+           }
+           t.lr = values;
+           return true;
+         },
+         [&t] {
+           if (t.lr.size() == 1) return format_double(t.lr[0]);
+           std::string text = "[";
+           for (std::size_t i = 0; i < t.lr.size(); ++i) text += (i ? ", " : "") + format_double(t.lr[i]);
+           return text + "]";
+         }}}});
 
   PhaseSpaceConfig& p = c.phase_space;
   sections.push_back(
       {"phase_space",
        {enum_field(
             "kind",
-            "lr_vs_lr: x = lr of even layers (W_0), y = lr of odd layers; offset_*_vs_lr: x = offset added to W_0 once at init or before every step (the notebook), y = lr of all layers",
+            "axes: x_param against y_param; lr_vs_lr (= axes lr.even x lr.odd), offset_at_init_vs_lr (= init_offset x lr), offset_every_step_vs_lr (= init_offset_every_step x lr)",
             p.kind, kPhaseSpaceNames),
-        interval_field("x", "first window, x axis, log10", p.x),
-        interval_field("y", "first window, y axis, log10", p.y)}});
+        axis_param_field("x_param", "kind: axes: the x hyperparameter (docs/optimizers.md#axes)", p.x_param, p.x_layer),
+        axis_param_field("y_param", "kind: axes: the y hyperparameter", p.y_param, p.y_layer),
+        enum_field("x_scale", "kind: axes: log10 (x holds exponents) or linear (x holds the values)", p.x_scale,
+                   kAxisScaleNames),
+        enum_field("y_scale", "kind: axes: log10 or linear, for y", p.y_scale, kAxisScaleNames),
+        interval_field("x", "first window, x axis (log10 exponents, or values on a linear scale)", p.x),
+        interval_field("y", "first window, y axis (log10 exponents, or values on a linear scale)", p.y)}});
 
   RenderConfig& r = c.render;
   sections.push_back({"render",
@@ -757,6 +897,130 @@ RunConfig load_config(const std::string& yaml_text, const std::string& source_na
   return config;
 }
 
+namespace {
+
+void validate_training(const RunConfig& c) {
+  const TrainingConfig& t = c.training;
+  if (t.lr.size() != 1 && static_cast<int>(t.lr.size()) != c.model.depth) {
+    throw errors::config_value(
+        "training.lr", std::to_string(t.lr.size()) + " values",
+        "must be one learning rate or one per layer (model.depth = " + std::to_string(c.model.depth) + ")");
+  }
+  if (t.warmup_steps > t.steps) {
+    throw errors::config_value("training.warmup_steps", std::to_string(t.warmup_steps),
+                               "must not exceed training.steps = " + std::to_string(t.steps));
+  }
+}
+
+bool is_lr(AxisParam p) {
+  return p == AxisParam::Lr || p == AxisParam::LrEven || p == AxisParam::LrOdd || p == AxisParam::LrLayer;
+}
+bool is_offset(AxisParam p) { return p == AxisParam::InitOffset || p == AxisParam::InitOffsetEveryStep; }
+
+/// Whether the two axes set some hyperparameter twice (an lr family member covering a layer the
+/// other also covers, both offsets, or the same parameter).
+bool overlap(const AxisSpec& a, const AxisSpec& b) {
+  if (is_offset(a.param) && is_offset(b.param)) return true;
+  if (!is_lr(a.param) || !is_lr(b.param)) return a.param == b.param;
+  if (a.param == AxisParam::Lr || b.param == AxisParam::Lr) return true;
+  // parity of the layers covered: 0 even, 1 odd; lr.L covers one layer
+  const auto covers = [](const AxisSpec& s, int layer) {
+    switch (s.param) {
+      case AxisParam::LrEven: return layer % 2 == 0;
+      case AxisParam::LrOdd: return layer % 2 == 1;
+      case AxisParam::LrLayer: return layer == s.layer;
+      default: return true;
+    }
+  };
+  for (int layer = 0; layer < kMaxLayerIndex; ++layer) {
+    if (covers(a, layer) && covers(b, layer)) return true;
+  }
+  return false;
+}
+
+/// The values axis `spec` takes over coordinates [lo, hi] must be valid for its parameter.
+void check_axis_range(const AxisSpec& spec, const char* axis, double lo, double hi, const std::string& what) {
+  const std::string key = std::string("phase_space.") + axis;
+  const std::string name = axis_param_name(spec.param, spec.layer);
+  const bool linear = spec.scale == AxisScale::Linear;
+  const std::string range = "[" + format_double(lo) + ", " + format_double(hi) + "]";
+  switch (spec.param) {
+    case AxisParam::Momentum:
+    case AxisParam::AdamBeta1:
+    case AxisParam::AdamBeta2:
+      if (linear ? (lo < 0.0 || hi >= 1.0) : hi >= 0.0) {
+        throw errors::config_value(
+            key, range + what,
+            name + " must stay in [0, 1): " + (linear ? "a linear range within [0, 1)" : "log10 exponents below 0"));
+      }
+      break;
+    case AxisParam::WeightDecay:
+      if (linear && lo < 0.0) {
+        throw errors::config_value(key, range + what, "weight_decay must be >= 0: a linear range from 0 up");
+      }
+      break;
+    case AxisParam::InitOffset:
+    case AxisParam::InitOffsetEveryStep:
+    case AxisParam::InitScale: break;
+    default:  // the learning rates and adam_eps: positive, so a linear range must stay above 0
+      if (linear && lo <= 0.0) {
+        throw errors::config_value(key, range + what,
+                                   name + " must be > 0: a linear range must not reach or cross 0 (or use log10)");
+      }
+      break;
+  }
+}
+
+void validate_axes(const RunConfig& c) {
+  const PhaseSpaceConfig& p = c.phase_space;
+  if (p.kind != PhaseSpaceKind::Axes) {
+    const PhaseSpaceConfig defaults;
+    const bool changed = p.x_param != defaults.x_param || p.x_layer != defaults.x_layer ||
+                         p.y_param != defaults.y_param || p.y_layer != defaults.y_layer ||
+                         p.x_scale != defaults.x_scale || p.y_scale != defaults.y_scale;
+    if (changed) {
+      throw errors::config_value("phase_space.kind", to_string(p.kind),
+                                 "x_param, y_param, x_scale and y_scale are read only with kind: axes "
+                                 "(the named kinds fix their axes)");
+    }
+  }
+  const AxisSpec x = x_axis(p), y = y_axis(p);
+  if (overlap(x, y)) {
+    throw errors::config_value("phase_space.y_param", axis_param_name(y.param, y.layer),
+                               "sets the same hyperparameter as x_param = " + axis_param_name(x.param, x.layer) +
+                                   "; choose two different ones");
+  }
+  const Optimizer opt = c.training.optimizer;
+  for (const auto& [spec, axis] : {std::pair<AxisSpec, const char*>{x, "x_param"}, {y, "y_param"}}) {
+    const std::string key = std::string("phase_space.") + axis;
+    const std::string name = axis_param_name(spec.param, spec.layer);
+    if (spec.param == AxisParam::LrLayer && spec.layer >= c.model.depth) {
+      throw errors::config_value(key, name, "the layer must be below model.depth = " + std::to_string(c.model.depth));
+    }
+    if (spec.param == AxisParam::Momentum && opt != Optimizer::Momentum && opt != Optimizer::Nesterov) {
+      throw errors::config_value(key, name,
+                                 std::string("needs training.optimizer momentum or nesterov, not ") + to_string(opt));
+    }
+    const bool adam_param = spec.param == AxisParam::AdamBeta1 || spec.param == AxisParam::AdamBeta2 ||
+                            spec.param == AxisParam::AdamEps;
+    if (adam_param && opt != Optimizer::Adam && opt != Optimizer::AdamW) {
+      throw errors::config_value(key, name,
+                                 std::string("needs training.optimizer adam or adamw, not ") + to_string(opt));
+    }
+  }
+  check_axis_range(x, "x", p.x.lo, p.x.hi, "");
+  check_axis_range(y, "y", p.y.lo, p.y.hi, "");
+  if (!c.zoom.target.automatic && c.zoom.frames > 1) {
+    // Fixed-target frames are centred on the target: the first of them must stay valid too.
+    const double hx = 0.5 * (p.x.hi - p.x.lo) / c.zoom.factor, hy = 0.5 * (p.y.hi - p.y.lo) / c.zoom.factor;
+    const std::string what = " (zoom frame 1 around zoom.target)";
+    check_axis_range(x, "x", c.zoom.target.x - hx, c.zoom.target.x + hx, what);
+    check_axis_range(y, "y", c.zoom.target.y - hy, c.zoom.target.y + hy, what);
+  }
+}
+
+}  // namespace
+
 void validate_config(const RunConfig& c) {
   const int n = dataset_size(c.model, c.data);
   if (n < 1) {
@@ -773,15 +1037,22 @@ void validate_config(const RunConfig& c) {
     throw errors::config_value("training.batch", std::to_string(c.training.batch.size),
                                "must not exceed the dataset size " + std::to_string(n));
   }
+  validate_training(c);
+  validate_axes(c);
   // Every frame of the zoom must be resolvable in the training precision; check the deepest.
   const Window first = Window::from_intervals(c.phase_space.x, c.phase_space.y);
   Window deepest = first;
   const double shrink = std::pow(c.zoom.factor, c.zoom.frames - 1);
   deepest.half_x /= shrink;
   deepest.half_y /= shrink;
+  if (!c.zoom.target.automatic && c.zoom.frames > 1) {
+    deepest.centre_x = c.zoom.target.x;
+    deepest.centre_y = c.zoom.target.y;
+  }
   check_resolvable(deepest, c.render.resolution.cols, c.render.resolution.rows, c.training.precision,
                    "zoom frame " + std::to_string(c.zoom.frames - 1) + " (phase_space window / zoom.factor^" +
-                       std::to_string(c.zoom.frames - 1) + ")");
+                       std::to_string(c.zoom.frames - 1) + ")",
+                   axis_scales(c.phase_space));
 }
 
 std::string to_yaml(const RunConfig& config) {

@@ -1,5 +1,7 @@
 #include "trainscape/problem.hpp"
 
+#include <cmath>
+
 #include "trainscape/random.hpp"
 
 namespace trainscape {
@@ -35,6 +37,78 @@ Problem make_problem(const RunConfig& config) {
     p.minibatches = rng->minibatch_indices(p.steps, config.training.batch.size, n_data);
   }
   return p;
+}
+
+namespace {
+/// Sets the hyperparameter `axis` names to `value`.
+void apply_axis(const AxisSpec& axis, double value, PixelHyperparameters& h) {
+  const int layers = static_cast<int>(h.lr.size());
+  switch (axis.param) {
+    case AxisParam::Lr:
+      for (int l = 0; l < layers; ++l) h.lr[l] = value;
+      break;
+    case AxisParam::LrEven:
+      for (int l = 0; l < layers; l += 2) h.lr[l] = value;
+      break;
+    case AxisParam::LrOdd:
+      for (int l = 1; l < layers; l += 2) h.lr[l] = value;
+      break;
+    case AxisParam::LrLayer:
+      if (axis.layer < layers) h.lr[axis.layer] = value;
+      break;
+    case AxisParam::InitOffset: h.init_offset = value; break;
+    case AxisParam::InitOffsetEveryStep:
+      h.step_offset = value;
+      h.offset_every_step = true;
+      break;
+    case AxisParam::InitScale: h.init_scale = value; break;
+    case AxisParam::Momentum: h.momentum = value; break;
+    case AxisParam::AdamBeta1: h.adam_beta1 = value; break;
+    case AxisParam::AdamBeta2: h.adam_beta2 = value; break;
+    case AxisParam::AdamEps: h.adam_eps = value; break;
+    case AxisParam::WeightDecay: h.weight_decay = value; break;
+  }
+}
+
+bool is_lr_param(AxisParam p) {
+  return p == AxisParam::Lr || p == AxisParam::LrEven || p == AxisParam::LrOdd || p == AxisParam::LrLayer;
+}
+}  // namespace
+
+PixelHyperparameters pixel_hyperparameters(const Problem& p, const HyperPoint& point) {
+  PixelHyperparameters h;
+  h.lr.resize(static_cast<std::size_t>(p.depth));
+  for (int l = 0; l < p.depth; ++l) h.lr[l] = p.lr.size() == 1 ? p.lr[0] : p.lr[static_cast<std::size_t>(l)];
+  h.momentum = p.momentum;
+  h.adam_beta1 = p.adam_beta1;
+  h.adam_beta2 = p.adam_beta2;
+  h.adam_eps = p.adam_eps;
+  h.weight_decay = p.weight_decay;
+  apply_axis(x_axis(p), point.x, h);
+  apply_axis(y_axis(p), point.y, h);
+  return h;
+}
+
+bool plain_gd_on_lr_axes(const Problem& p) {
+  return p.optimizer == Optimizer::Gd && !has_weight_decay(p) && is_lr_param(x_axis(p).param) &&
+         is_lr_param(y_axis(p).param);
+}
+
+bool has_weight_decay(const Problem& p) {
+  return p.weight_decay != 0.0 || x_axis(p).param == AxisParam::WeightDecay ||
+         y_axis(p).param == AxisParam::WeightDecay;
+}
+
+double schedule_factor(Schedule schedule, int t, int steps, int warmup_steps) {
+  const double pi = 3.14159265358979323846;
+  switch (schedule) {
+    case Schedule::Constant: return 1.0;
+    case Schedule::Cosine: return 0.5 * (1.0 + std::cos(pi * (t - 1) / steps));
+    case Schedule::WarmupCosine:
+      if (t <= warmup_steps) return static_cast<double>(t) / warmup_steps;
+      return 0.5 * (1.0 + std::cos(pi * (t - warmup_steps - 1) / (steps - warmup_steps)));
+  }
+  return 1.0;
 }
 
 }  // namespace trainscape

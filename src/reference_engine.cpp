@@ -112,19 +112,93 @@ void select_rows(const Mat<S>& m, const std::vector<int>& rows, Mat<S>& out) {
   for (std::size_t i = 0; i < rows.size(); ++i) out.row(static_cast<Eigen::Index>(i)) = m.row(rows[i]);
 }
 
+/// The optimizer's state of one network: b (momentum, nesterov) or m and v (adam, adamw), per
+/// layer, shaped like the weights and starting at zero.
+template <class S>
+struct OptimizerState {
+  std::vector<Mat<S>> first;   ///< b, or m
+  std::vector<Mat<S>> second;  ///< v
+};
+
+/// One update of layer l (docs/optimizers.md#optimizers), written plainly, element by element
+/// in the order the batched engine also uses: `rate` is lr_l s(t) and `step` the 1-based t.
+template <class S>
+void update_layer(const Problem& p, const PixelHyperparameters& h, int step, S rate, bool decay, Mat<S>& W,
+                  const Mat<S>& grad, Mat<S>* first, Mat<S>* second) {
+  const S wd = static_cast<S>(h.weight_decay);
+  const Optimizer opt = p.optimizer;
+  const bool coupled = decay && opt != Optimizer::AdamW;
+  S beta = static_cast<S>(h.momentum);
+  S b1 = static_cast<S>(h.adam_beta1), b2 = static_cast<S>(h.adam_beta2), eps = static_cast<S>(h.adam_eps);
+  S bc1 = S(1), bc2 = S(1);
+  if (opt == Optimizer::Adam || opt == Optimizer::AdamW) {
+    bc1 = static_cast<S>(1.0 - std::pow(h.adam_beta1, static_cast<double>(step)));
+    bc2 = static_cast<S>(1.0 - std::pow(h.adam_beta2, static_cast<double>(step)));
+  }
+  for (Eigen::Index j = 0; j < W.cols(); ++j) {
+    for (Eigen::Index i = 0; i < W.rows(); ++i) {
+      S& w = W(i, j);
+      S g = grad(i, j);
+      if (coupled) g = g + wd * w;
+      switch (opt) {
+        case Optimizer::Gd: w = w - rate * g; break;
+        case Optimizer::Momentum: {
+          S& b = (*first)(i, j);
+          b = beta * b + g;
+          w = w - rate * b;
+          break;
+        }
+        case Optimizer::Nesterov: {
+          S& b = (*first)(i, j);
+          b = beta * b + g;
+          w = w - rate * (g + beta * b);
+          break;
+        }
+        case Optimizer::Adam:
+        case Optimizer::AdamW: {
+          if (decay && opt == Optimizer::AdamW) w = w * (S(1) - rate * wd);
+          S& m = (*first)(i, j);
+          S& v = (*second)(i, j);
+          m = b1 * m + (S(1) - b1) * g;
+          v = b2 * v + (S(1) - b2) * (g * g);
+          w = w - rate * ((m / bc1) / (std::sqrt(v / bc2) + eps));
+          break;
+        }
+      }
+    }
+  }
+}
+
 /// The loss of every step and, when asked, the network's first output at the probe input after
 /// the last step.
 template <class S>
 std::vector<double> train_in(const Problem& p, const HyperPoint& point, double* probe_output) {
+  const PixelHyperparameters h = pixel_hyperparameters(p, point);
   Network<S> net(p, p.weights);
   const Mat<S> X = p.X.cast<S>();
   const Mat<S> Y = p.Y.cast<S>();
   std::vector<S> learning_rate;
-  for (int l = 0; l < p.depth; ++l) {
-    learning_rate.push_back(static_cast<S>(layer_learning_rate(p.phase_space, l, point.x, point.y)));
+  for (int l = 0; l < p.depth; ++l) learning_rate.push_back(static_cast<S>(h.lr[static_cast<std::size_t>(l)]));
+  // Initialisation: scale every matrix (only when init_scale is on an axis: x * 1 keeps -0 and
+  // NaN as they are anyway, but the named kinds then run exactly their old operations), then
+  // add the offset to W_0.
+  if (x_axis(p).param == AxisParam::InitScale || y_axis(p).param == AxisParam::InitScale) {
+    for (auto& w : net.weights) w *= static_cast<S>(h.init_scale);
   }
-  const S offset = static_cast<S>(w0_offset(p.phase_space, point.x));
-  if (p.phase_space == PhaseSpaceKind::OffsetAtInitVsLr) net.weights[0].array() += offset;
+  if (x_axis(p).param == AxisParam::InitOffset || y_axis(p).param == AxisParam::InitOffset) {
+    net.weights[0].array() += static_cast<S>(h.init_offset);
+  }
+  const S step_offset = static_cast<S>(h.step_offset);
+  const bool decay = has_weight_decay(p);
+  OptimizerState<S> state;
+  if (p.optimizer != Optimizer::Gd) {
+    for (const auto& w : net.weights) {
+      state.first.push_back(Mat<S>::Zero(w.rows(), w.cols()));
+      if (p.optimizer == Optimizer::Adam || p.optimizer == Optimizer::AdamW) {
+        state.second.push_back(Mat<S>::Zero(w.rows(), w.cols()));
+      }
+    }
+  }
 
   ForwardPass<S> full, batch;
   BackwardScratch<S> scratch;
@@ -133,7 +207,7 @@ std::vector<double> train_in(const Problem& p, const HyperPoint& point, double* 
   std::vector<double> losses(static_cast<std::size_t>(p.steps));
   for (int t = 0; t < p.steps; ++t) {
     // The notebook's reading: the offset is added again before every step's loss and gradient.
-    if (p.phase_space == PhaseSpaceKind::OffsetEveryStepVsLr) net.weights[0].array() += offset;
+    if (h.offset_every_step) net.weights[0].array() += step_offset;
     forward(net, X, full);
     losses[t] = static_cast<double>(mean_squared_error(full.out, Y));
     if (p.full_batch()) {
@@ -144,7 +218,18 @@ std::vector<double> train_in(const Problem& p, const HyperPoint& point, double* 
       forward(net, Xb, batch);
       backward(net, batch, Yb, scratch, grads);
     }
-    for (int l = 0; l < p.depth; ++l) net.weights[l] -= learning_rate[l] * grads[l];
+    if (p.optimizer == Optimizer::Gd && !decay && p.schedule == Schedule::Constant) {
+      // The paper's update, as it always was.
+      for (int l = 0; l < p.depth; ++l) net.weights[l] -= learning_rate[l] * grads[l];
+      continue;
+    }
+    const S factor = static_cast<S>(schedule_factor(p.schedule, t + 1, p.steps, p.warmup_steps));
+    for (int l = 0; l < p.depth; ++l) {
+      const S rate = p.schedule == Schedule::Constant ? learning_rate[l] : learning_rate[l] * factor;
+      update_layer<S>(p, h, t + 1, rate, decay, net.weights[l], grads[l],
+                      state.first.empty() ? nullptr : &state.first[l],
+                      state.second.empty() ? nullptr : &state.second[l]);
+    }
   }
   if (probe_output) {
     ForwardPass<S> probe;

@@ -16,14 +16,13 @@ DimensionEstimate uncertainty_exponent(const Engine& engine, const Problem& prob
   }
   const double floor_log10 = 10.0 * min_log10_spacing(problem.precision);
   const double eps_floor = floor_log10 / (2.0 * std::min(window.half_x, window.half_y));
-  const double scale_x = std::pow(10.0, window.centre_x);
-  const double scale_y = std::pow(10.0, window.centre_y);
+  const AxisScales scales = axis_scales(problem);
   const BatchPhaseFunction batch = [&](const double* u, const double* v, std::size_t n, std::uint8_t* out) {
     std::vector<HyperPoint> points(n);
     for (std::size_t i = 0; i < n; ++i) {
-      // As Grid::value_x: 10^centre * 10^offset, the offset small and exact.
-      points[i].x = scale_x * std::pow(10.0, (2.0 * u[i] - 1.0) * window.half_x);
-      points[i].y = scale_y * std::pow(10.0, (2.0 * v[i] - 1.0) * window.half_y);
+      // As Grid::value_x: the offset from the centre small and exact.
+      points[i].x = axis_value(scales.x, window.centre_x, (2.0 * u[i] - 1.0) * window.half_x);
+      points[i].y = axis_value(scales.y, window.centre_y, (2.0 * v[i] - 1.0) * window.half_y);
     }
     std::vector<PixelOutcome> outcomes(n);
     engine.train(problem, points.data(), n, outcomes.data());

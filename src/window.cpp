@@ -26,10 +26,18 @@ double min_log10_spacing(Precision precision) {
   return 2.0 * eps / std::log(10.0);
 }
 
-Grid::Grid(const Window& window, int cols, int rows)
+AxisScales axis_scales(const PhaseSpaceConfig& p) { return {x_axis(p).scale, y_axis(p).scale}; }
+
+double axis_value(AxisScale scale, double centre, double offset) {
+  if (scale == AxisScale::Linear) return centre + offset;
+  return std::pow(10.0, centre) * std::pow(10.0, offset);
+}
+
+Grid::Grid(const Window& window, int cols, int rows, AxisScales scales)
     : window_(window),
       cols_(cols),
       rows_(rows),
+      scales_(scales),
       scale_x_(std::pow(10.0, window.centre_x)),
       scale_y_(std::pow(10.0, window.centre_y)) {}
 
@@ -45,8 +53,15 @@ double Grid::offset_y(int row) const {
 
 // pow(10, small offset) keeps full relative precision, so neighbouring pixels stay distinct
 // down to a couple of ulps of the hyperparameter itself.
-double Grid::value_x(int col) const { return scale_x_ * std::pow(10.0, offset_x(col)); }
-double Grid::value_y(int row) const { return scale_y_ * std::pow(10.0, offset_y(row)); }
+// (scale_x_ caches axis_value's first factor; the product is the same bits.)
+double Grid::value_x(int col) const {
+  if (scales_.x == AxisScale::Linear) return axis_value(AxisScale::Linear, window_.centre_x, offset_x(col));
+  return scale_x_ * std::pow(10.0, offset_x(col));
+}
+double Grid::value_y(int row) const {
+  if (scales_.y == AxisScale::Linear) return axis_value(AxisScale::Linear, window_.centre_y, offset_y(row));
+  return scale_y_ * std::pow(10.0, offset_y(row));
+}
 
 int resolve_tile_side(int configured, int cols, int rows) {
   if (configured > 0) return configured;
@@ -71,17 +86,32 @@ std::vector<Tile> make_tiles(int cols, int rows, int tile_size) {
   return tiles;
 }
 
-void check_resolvable(const Window& window, int cols, int rows, Precision precision, const std::string& what) {
+void check_resolvable(const Window& window, int cols, int rows, Precision precision, const std::string& what,
+                      AxisScales scales) {
   const double limit = min_log10_spacing(precision);
-  const double sx = 2.0 * window.half_x / (cols - 1);
-  const double sy = 2.0 * window.half_y / (rows - 1);
-  const double s = std::min(sx, sy);
-  if (!(s >= limit)) {
+  const double eps = precision == Precision::Float64 ? static_cast<double>(std::numeric_limits<double>::epsilon())
+                                                     : static_cast<double>(std::numeric_limits<float>::epsilon());
+  // On a linear axis neighbouring values must be two units in the last place of the largest
+  // magnitude apart; expressed as a fraction of that floor, comparable with the log10 rule.
+  const auto ratio = [&](AxisScale scale, double centre, double half, int n) {
+    const double s = 2.0 * half / (n - 1);
+    if (scale == AxisScale::Log10) return s / limit;
+    const double floor = 2.0 * eps * std::max(std::fabs(centre) + half, std::numeric_limits<double>::min());
+    return s / floor;
+  };
+  const double rx = ratio(scales.x, window.centre_x, window.half_x, cols);
+  const double ry = ratio(scales.y, window.centre_y, window.half_y, rows);
+  if (!(std::min(rx, ry) >= 1.0)) {
+    const bool x_worse = !(rx >= ry);
+    const AxisScale scale = x_worse ? scales.x : scales.y;
+    const double s = x_worse ? 2.0 * window.half_x / (cols - 1) : 2.0 * window.half_y / (rows - 1);
     std::ostringstream msg;
     msg.precision(3);
-    msg << what << " is too deep for " << to_string(precision) << " learning rates: pixel spacing " << s
-        << " log10 units (window " << 2.0 * window.half_x << " x " << 2.0 * window.half_y << " at " << cols << " x "
-        << rows << " pixels) is below " << limit
+    msg << what << " is too deep for " << to_string(precision)
+        << (scale == AxisScale::Log10 ? " learning rates" : " values") << ": pixel spacing " << s
+        << (scale == AxisScale::Log10 ? " log10 units" : " (linear axis)") << " (window " << 2.0 * window.half_x
+        << " x " << 2.0 * window.half_y << " at " << cols << " x " << rows << " pixels) is below "
+        << (scale == AxisScale::Log10 ? limit : s / (x_worse ? rx : ry))
         << ", where neighbouring pixels collapse onto the same value; "
            "use fewer zoom frames, a smaller zoom factor or a lower resolution";
     throw ConfigError(msg.str());

@@ -49,8 +49,8 @@ ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engi
         distributor.share_window(window);
       }
     }
-    check_resolvable(window, cols, rows, problem.precision, "zoom frame " + std::to_string(k));
-    const Grid grid(window, cols, rows);
+    check_resolvable(window, cols, rows, problem.precision, "zoom frame " + std::to_string(k), axis_scales(problem));
+    const Grid grid(window, cols, rows, axis_scales(problem));
 
     FrameResult frame;
     frame.index = k;
@@ -68,7 +68,8 @@ ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engi
     // The previous frame is held by the root only, and only once it was assembled (k > 0).
     KnownPixels known;
     if (plan.reuse_known_pixels && assembles && root && k > 0) {
-      known = KnownPixels(Grid(previous.window, cols, rows), previous.measure, previous.converged, grid);
+      known = KnownPixels(Grid(previous.window, cols, rows, axis_scales(problem)), previous.measure, previous.converged,
+                          grid);
     }
     distributor.begin_frame(k, done);
     const std::vector<int> computed = compute_tiles(problem, engine, grid, tiles, restored, threads, k, distributor,

@@ -195,12 +195,14 @@ TEST_CASE("the resolved config round-trips through to_yaml exactly", "[config]")
   CHECK(back.output.dir == "a dir, with {odd} chars");
   CHECK(back.render.resolution.cols == 17);
   CHECK_THAT(text, Catch::Contains("model: {width: 5, depth: 2, nonlinearity: identity, target_dim: 1}"));
-  CHECK_THAT(to_yaml(RunConfig{}), Catch::Contains("phase_space: {kind: lr_vs_lr, x: [-3.0, 6.0], y: [-3.0, 6.0]}"));
+  CHECK_THAT(to_yaml(RunConfig{}),
+             Catch::Contains("phase_space: {kind: lr_vs_lr, x_param: lr.even, y_param: lr.odd, x_scale: log10, "
+                             "y_scale: log10, x: [-3.0, 6.0], y: [-3.0, 6.0]}"));
 }
 
 TEST_CASE("the config reference lists every key once with its default and rule", "[config]") {
   const auto docs = config_reference();
-  REQUIRE(docs.size() == 23);
+  REQUIRE(docs.size() == 36);
   CHECK(docs[0].key == "model.width");
   CHECK(docs[0].default_value == "16");
   CHECK(docs[0].rule == "must be an integer in [1, 4096]");
@@ -216,10 +218,13 @@ TEST_CASE("every config key, set away from its default, round-trips through to_y
   const RunConfig c = load_config(
       "model: {width: 5, depth: 3, nonlinearity: identity, target_dim: 2}\n"
       "data: {size: 40, ratio: 2.5, rng: jax, seed: -7, jax_erf_inv: cephes_plain}\n"
-      "training: {steps: 12, batch: 4, precision: float32, readout: probe}\n"
-      "phase_space: {kind: offset_every_step_vs_lr, x: [-1.0, 2.0], y: [0.5, 1.5]}\n"
+      "training: {steps: 12, batch: 4, precision: float32, readout: probe, optimizer: nesterov, momentum: 0.5,"
+      " adam_beta1: 0.8, adam_beta2: 0.99, adam_eps: 1e-6, weight_decay: 0.25, schedule: warmup_cosine,"
+      " warmup_steps: 3, lr: [0.2, 0.3, 0.4]}\n"
+      "phase_space: {kind: axes, x_param: init_offset_every_step, y_param: momentum, x_scale: linear,"
+      " y_scale: linear, x: [-1.0, 2.0], y: [0.5, 0.75]}\n"
       "render: {resolution: [17, 19]}\n"
-      "zoom: {frames: 2, factor: 3.0, target: [0.2, 1.0]}\n"
+      "zoom: {frames: 2, factor: 3.0, target: [0.2, 0.6]}\n"
       "output: {dir: elsewhere}\n"
       "runtime: {threads: 3, tile: 5}\n",
       "all.yaml");

@@ -95,8 +95,9 @@ TEST_CASE("a recorded loss is the loss before that step's update", "[engine]") {
     REQUIRE(losses.size() == 3);
     std::vector<Eigen::MatrixXd> w = p.weights, g;
     CHECK(losses[0] == reference::loss_and_gradients(p, w, &g));
-    for (std::size_t l = 0; l < w.size(); ++l)
-      w[l] -= layer_learning_rate(p.phase_space, static_cast<int>(l), point.x, point.y) * g[l];
+    const std::vector<double> lr = trainscape::pixel_hyperparameters(p, point).lr;
+    CHECK(lr == std::vector<double>{0.3, 0.7, 0.3});  // lr_vs_lr: x for even layers, y for odd
+    for (std::size_t l = 0; l < w.size(); ++l) w[l] -= lr[l] * g[l];
     CHECK(losses[1] == Approx(reference::loss_and_gradients(p, w, nullptr)).epsilon(1e-14));
   }
 }

@@ -33,7 +33,9 @@ struct BatchedOptions {
   /// convergence_measure. The measure is then completed from those values, bit for bit what
   /// the engine would have produced by training on. The batch is compacted so that the vector
   /// kernels stay dense.
-  /// Also (tanh, depth 2, readout loss, not offset_every_step): a pixel whose hidden activations
+  /// This holds for every optimizer, weight decay and schedule (docs/optimizers.md#engines).
+  /// Also (tanh, depth 2, readout loss, no offset every step, optimizer gd without weight decay):
+  /// a pixel whose hidden activations
   /// are all exactly +-1 has a frozen W_0 (its gradient is dH * (1 - h^2) = 0) and a constant H,
   /// so it leaves the batch for a cheap continuation that trains only W_1 with the same
   /// operations (about 1/15 of the cost of a step) until it ends or turns NaN. This is what

@@ -6,8 +6,11 @@
 /// YAML shape (every key optional; these are the defaults):
 ///   model:       {width: 16, depth: 2, nonlinearity: tanh, target_dim: 1}
 ///   data:        {size: params, ratio: 1.0, rng: native, seed: 0}
-///   training:    {steps: 1000, batch: full, precision: float64, readout: loss}
-///   phase_space: {kind: lr_vs_lr, x: [-3.0, 6.0], y: [-3.0, 6.0]}
+///   training:    {steps: 1000, batch: full, precision: float64, readout: loss, optimizer: gd,
+///                 momentum: 0.9, adam_beta1: 0.9, adam_beta2: 0.999, adam_eps: 1e-8,
+///                 weight_decay: 0.0, schedule: constant, warmup_steps: 0, lr: 0.1}
+///   phase_space: {kind: lr_vs_lr, x_param: lr.even, y_param: lr.odd, x_scale: log10,
+///                 y_scale: log10, x: [-3.0, 6.0], y: [-3.0, 6.0]}
 ///   render:      {resolution: 512}
 ///   zoom:        {frames: 8, factor: 2.0, target: auto}
 ///   output:      {dir: runs/example}
@@ -40,7 +43,32 @@ enum class Precision { Float64, Float32 };
 ///    paper's words); y = one learning rate for all layers.
 ///  - OffsetEveryStepVsLr: the same offset added to W_0 before EVERY step, ahead of the loss and
 ///    gradient (what the notebook did, and what produced the paper's 1.98 panel).
-enum class PhaseSpaceKind { LrVsLr, OffsetAtInitVsLr, OffsetEveryStepVsLr };
+///  - Axes: x and y are the hyperparameters phase_space.x_param / y_param name (AxisParam), on a
+///    log10 or linear scale; the three kinds above are aliases of particular axes
+///    (axis_spec below, docs/optimizers.md#axes).
+enum class PhaseSpaceKind { LrVsLr, OffsetAtInitVsLr, OffsetEveryStepVsLr, Axes };
+/// The update rule of training (docs/optimizers.md#optimizers). Gd is the paper's.
+enum class Optimizer { Gd, Momentum, Nesterov, Adam, AdamW };
+/// The learning-rate schedule s(t) multiplying every learning rate at step t (docs/optimizers.md#schedules).
+enum class Schedule { Constant, Cosine, WarmupCosine };
+/// A hyperparameter an image axis can span (docs/optimizers.md#axes). LrLayer is "lr.L", with L
+/// held beside it (x_layer / y_layer); the others are named as in the YAML.
+enum class AxisParam {
+  Lr,                   ///< lr: every layer's learning rate
+  LrEven,               ///< lr.even: layers 0, 2, 4, ...
+  LrOdd,                ///< lr.odd: layers 1, 3, ...
+  LrLayer,              ///< lr.L: layer L only
+  InitOffset,           ///< init_offset: added to every entry of W_0 once, at initialisation
+  InitOffsetEveryStep,  ///< init_offset_every_step: added to W_0 before every step (the notebook)
+  InitScale,            ///< init_scale: multiplies every initial weight matrix
+  Momentum,             ///< momentum: beta of momentum / nesterov
+  AdamBeta1,
+  AdamBeta2,
+  AdamEps,
+  WeightDecay
+};
+/// How an axis's range maps to values: Log10 (the range holds exponents) or Linear (the values).
+enum class AxisScale { Log10, Linear };
 /// What a pixel's stored value is (docs/model.md#readout).
 ///  - Loss: the signed convergence measure (< 0 trained, > 0 diverged).
 ///  - Probe: the network's first output at the fixed probe input after training (NaN or +-inf
@@ -53,12 +81,20 @@ const char* to_string(Precision v);
 const char* to_string(PhaseSpaceKind v);
 const char* to_string(Readout v);
 const char* to_string(JaxErfInv v);
+const char* to_string(Optimizer v);
+const char* to_string(Schedule v);
+const char* to_string(AxisParam v);  ///< LrLayer gives "lr.L" (the layer is held apart)
+const char* to_string(AxisScale v);
 bool from_string(const std::string& name, Nonlinearity& out);
 bool from_string(const std::string& name, DataRng& out);
 bool from_string(const std::string& name, Precision& out);
 bool from_string(const std::string& name, PhaseSpaceKind& out);
 bool from_string(const std::string& name, Readout& out);
 bool from_string(const std::string& name, JaxErfInv& out);
+bool from_string(const std::string& name, Optimizer& out);
+bool from_string(const std::string& name, Schedule& out);
+bool from_string(const std::string& name, AxisParam& out);  ///< "lr.L" for LrLayer
+bool from_string(const std::string& name, AxisScale& out);
 
 // ---- small value types used by the sections ----
 
@@ -116,13 +152,45 @@ struct TrainingConfig {
   BatchSize batch;                           ///< full | <int>
   Precision precision = Precision::Float64;  ///< float64 | float32
   Readout readout = Readout::Loss;           ///< loss | probe
+  Optimizer optimizer = Optimizer::Gd;       ///< gd | momentum | nesterov | adam | adamw
+  double momentum = 0.9;                     ///< beta of momentum / nesterov, [0, 1)
+  double adam_beta1 = 0.9;                   ///< [0, 1)
+  double adam_beta2 = 0.999;                 ///< [0, 1)
+  double adam_eps = 1e-8;                    ///< > 0
+  double weight_decay = 0.0;                 ///< >= 0 (coupled; decoupled with adamw)
+  Schedule schedule = Schedule::Constant;    ///< constant | cosine | warmup_cosine
+  int warmup_steps = 0;                      ///< W of warmup_cosine, 0..steps
+  /// Learning rates of the layers no axis sets: one value for every layer, or one per layer.
+  std::vector<double> lr{0.1};
 };
 
 struct PhaseSpaceConfig {
   PhaseSpaceKind kind = PhaseSpaceKind::LrVsLr;
-  Interval x{-3.0, 6.0};  ///< log10 of the x hyperparameter (lr of W_0, or the W_0 offset)
-  Interval y{-3.0, 6.0};  ///< log10 of the y hyperparameter (lr of W_1, or the common lr)
+  AxisParam x_param = AxisParam::LrEven;  ///< with kind: axes only
+  int x_layer = 0;                        ///< the L of x_param lr.L
+  AxisParam y_param = AxisParam::LrOdd;
+  int y_layer = 0;
+  AxisScale x_scale = AxisScale::Log10;  ///< with kind: axes only; the aliases are log10
+  AxisScale y_scale = AxisScale::Log10;
+  Interval x{-3.0, 6.0};  ///< the x range: log10 exponents, or values on a linear scale
+  Interval y{-3.0, 6.0};
 };
+
+/// One image axis as the engines see it: the parameter it sets (with the layer of lr.L) and its
+/// scale. The three named kinds resolve to fixed axes: lr_vs_lr = (lr.even, lr.odd),
+/// offset_at_init_vs_lr = (init_offset, lr), offset_every_step_vs_lr = (init_offset_every_step,
+/// lr), all log10.
+struct AxisSpec {
+  AxisParam param = AxisParam::Lr;
+  int layer = 0;
+  AxisScale scale = AxisScale::Log10;
+};
+/// The axis `kind` gives (x: the x axis), reading param, layer and scale only for kind: axes.
+AxisSpec resolve_axis(PhaseSpaceKind kind, bool x, AxisParam param, int layer, AxisScale scale);
+AxisSpec x_axis(const PhaseSpaceConfig& p);
+AxisSpec y_axis(const PhaseSpaceConfig& p);
+/// "lr.3", "momentum", ...: the axis's parameter as written in the YAML.
+std::string axis_param_name(AxisParam param, int layer);
 
 struct RenderConfig {
   Resolution resolution;  ///< pixels per frame, each side 16..65536

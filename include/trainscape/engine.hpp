@@ -13,14 +13,6 @@
 
 namespace trainscape {
 
-/// The two hyperparameters of one pixel, in their own units (not log10): for lr_vs_lr, x is the
-/// learning rate of the even layers (W_0) and y that of the odd layers (W_1); in the offset
-/// phase spaces x is the offset added to W_0 and y the learning rate of every layer.
-struct HyperPoint {
-  double x = 0.0;
-  double y = 0.0;
-};
-
 class Engine {
  public:
   virtual ~Engine() = default;

@@ -7,8 +7,17 @@
 #include <vector>
 
 #include "trainscape/config.hpp"
+#include "trainscape/window.hpp"
 
 namespace trainscape {
+
+/// The two axis values of one pixel, in the hyperparameters' own units (not log10): x sets
+/// the x axis's parameter and y the y axis's (x_axis / y_axis below; for lr_vs_lr, x is the
+/// learning rate of the even layers and y that of the odd layers).
+struct HyperPoint {
+  double x = 0.0;
+  double y = 0.0;
+};
 
 struct Problem {
   Nonlinearity nonlinearity = Nonlinearity::Tanh;
@@ -19,6 +28,23 @@ struct Problem {
   Precision precision = Precision::Float64;
   PhaseSpaceKind phase_space = PhaseSpaceKind::LrVsLr;
   Readout readout = Readout::Loss;
+  // The optimizer and its hyperparameters (docs/optimizers.md); an axis overrides its own.
+  Optimizer optimizer = Optimizer::Gd;
+  double momentum = 0.9;
+  double adam_beta1 = 0.9;
+  double adam_beta2 = 0.999;
+  double adam_eps = 1e-8;
+  double weight_decay = 0.0;
+  Schedule schedule = Schedule::Constant;
+  int warmup_steps = 0;
+  std::vector<double> lr{0.1};  ///< learning rates off-axis: one for all layers, or one per layer
+  // The axes as configured (read through x_axis / y_axis below, which resolve the named kinds).
+  AxisParam x_param = AxisParam::LrEven;
+  int x_layer = 0;
+  AxisScale x_scale = AxisScale::Log10;
+  AxisParam y_param = AxisParam::LrOdd;
+  int y_layer = 0;
+  AxisScale y_scale = AxisScale::Log10;
 
   Eigen::MatrixXd X;                     ///< inputs, N x d, one example per row
   Eigen::MatrixXd Y;                     ///< targets, N x k
@@ -47,6 +73,21 @@ void visit_settings(P& problem, C& config, V&& visit) {
   visit("precision", problem.precision, config.training.precision);
   visit("phase_space", problem.phase_space, config.phase_space.kind);
   visit("readout", problem.readout, config.training.readout);
+  visit("optimizer", problem.optimizer, config.training.optimizer);
+  visit("momentum", problem.momentum, config.training.momentum);
+  visit("adam_beta1", problem.adam_beta1, config.training.adam_beta1);
+  visit("adam_beta2", problem.adam_beta2, config.training.adam_beta2);
+  visit("adam_eps", problem.adam_eps, config.training.adam_eps);
+  visit("weight_decay", problem.weight_decay, config.training.weight_decay);
+  visit("schedule", problem.schedule, config.training.schedule);
+  visit("warmup_steps", problem.warmup_steps, config.training.warmup_steps);
+  visit("lr", problem.lr, config.training.lr);
+  visit("x_param", problem.x_param, config.phase_space.x_param);
+  visit("x_layer", problem.x_layer, config.phase_space.x_layer);
+  visit("x_scale", problem.x_scale, config.phase_space.x_scale);
+  visit("y_param", problem.y_param, config.phase_space.y_param);
+  visit("y_layer", problem.y_layer, config.phase_space.y_layer);
+  visit("y_scale", problem.y_scale, config.phase_space.y_scale);
 }
 
 /// The same for a Problem alone: visit(name, problem_member).
@@ -60,17 +101,49 @@ void visit_settings(P& problem, V&& visit) {
 /// minibatch indices from the config's generator and seed (random.hpp).
 Problem make_problem(const RunConfig& config);
 
-/// Learning rate of layer `layer` for a pixel whose two hyperparameters are (x, y): in lr_vs_lr,
-/// layer i uses x when i is even and y when i is odd (docs/model.md#phase-spaces:
-/// hparams[i mod 2]; for L = 2, x drives W_0 and y drives W_1); in the offset phase spaces every
-/// layer uses y.
-inline double layer_learning_rate(PhaseSpaceKind kind, int layer, double x, double y) {
-  if (kind != PhaseSpaceKind::LrVsLr) return y;
-  return layer % 2 == 0 ? x : y;
+/// The two axes of the problem's images, the named kinds resolved (config.hpp, resolve_axis).
+inline AxisSpec x_axis(const Problem& p) { return resolve_axis(p.phase_space, true, p.x_param, p.x_layer, p.x_scale); }
+inline AxisSpec y_axis(const Problem& p) { return resolve_axis(p.phase_space, false, p.y_param, p.y_layer, p.y_scale); }
+inline AxisScales axis_scales(const Problem& p) { return {x_axis(p).scale, y_axis(p).scale}; }
+
+/// Every hyperparameter of one pixel (docs/optimizers.md#axes).
+struct PixelHyperparameters {
+  std::vector<double> lr;    ///< learning rate of each layer, before the schedule
+  double init_scale = 1.0;   ///< multiplies every initial weight matrix (first)
+  double init_offset = 0.0;  ///< then added to every entry of W_0, once
+  /// Added to every entry of W_0 before every step (init_offset_every_step on an axis; then
+  /// offset_every_step is true, even for a value of 0).
+  double step_offset = 0.0;
+  bool offset_every_step = false;
+  double momentum = 0.9;
+  double adam_beta1 = 0.9;
+  double adam_beta2 = 0.999;
+  double adam_eps = 1e-8;
+  double weight_decay = 0.0;
+};
+
+/// THE mapping from a pixel's two axis values (HyperPoint: values, not coordinates; see
+/// axis_value in window.hpp for coordinates) to its hyperparameters: every hyperparameter takes
+/// the problem's value, then the x axis sets its own, then the y axis. Used by both engines and
+/// by every command that trains a point.
+PixelHyperparameters pixel_hyperparameters(const Problem& problem, const HyperPoint& point);
+
+/// True if W_0 moves by an offset before every step (init_offset_every_step on an axis).
+inline bool offsets_every_step(const Problem& p) {
+  return x_axis(p).param == AxisParam::InitOffsetEveryStep || y_axis(p).param == AxisParam::InitOffsetEveryStep;
 }
 
-/// The offset added to every entry of W_0 for a pixel with hyperparameters (x, y): x in the
-/// offset phase spaces, 0 in lr_vs_lr.
-inline double w0_offset(PhaseSpaceKind kind, double x) { return kind == PhaseSpaceKind::LrVsLr ? 0.0 : x; }
+/// True if the problem's pixels train with plain gradient descent on learning rates alone:
+/// optimizer gd, no weight decay anywhere, and only learning rates on the axes (what the
+/// batched engine's kernel path and saturated continuation need).
+bool plain_gd_on_lr_axes(const Problem& p);
+
+/// True if some pixel may have a non-zero weight decay (configured or on an axis).
+bool has_weight_decay(const Problem& p);
+
+/// The schedule factor s(t) of step t = 1 .. steps (docs/optimizers.md#schedules): constant 1;
+/// cosine 0.5 (1 + cos(pi (t - 1) / T)); warmup_cosine t / W for t <= W, then
+/// 0.5 (1 + cos(pi (t - W - 1) / (T - W))).
+double schedule_factor(Schedule schedule, int t, int steps, int warmup_steps);
 
 }  // namespace trainscape

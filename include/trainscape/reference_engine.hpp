@@ -17,12 +17,13 @@ class ReferenceEngine final : public Engine {
 
 namespace reference {
 
-/// The loss of every step t = 0 .. T-1 (before update t) of gradient descent from the problem's
-/// initial weights at hyperparameters `point`, in the problem's precision, widened to double.
-/// Full batch, or the problem's minibatch rows for the gradient (the recorded loss is always
-/// the full-batch loss). In the offset phase spaces, point.x is added to every entry of W_0
-/// once before step 0 or before every step (then the loss of step t is taken after that
-/// step's addition), and point.y is every layer's learning rate.
+/// The loss of every step t = 0 .. T-1 (before update t) of training from the problem's
+/// initial weights with the pixel's hyperparameters (pixel_hyperparameters(problem, point)), in
+/// the problem's precision, widened to double: the problem's optimizer, weight decay and schedule
+/// (docs/optimizers.md), full batch or the problem's minibatch rows for the gradient (the
+/// recorded loss is always the full-batch loss). init_scale multiplies the initial weights, then
+/// init_offset is added to W_0 once; an init_offset_every_step axis adds its value to W_0 before
+/// every step (the loss of step t is taken after that step's addition).
 std::vector<double> loss_curve(const Problem& problem, const HyperPoint& point);
 
 /// One pixel's outcome: the convergence measure of loss_curve, or with readout: probe the

@@ -13,7 +13,20 @@
 
 namespace trainscape {
 
-/// A rectangle in log10 hyperparameter space.
+/// The scale of each image axis (phase_space.x_scale / y_scale; log10 for the named kinds).
+struct AxisScales {
+  AxisScale x = AxisScale::Log10;
+  AxisScale y = AxisScale::Log10;
+};
+AxisScales axis_scales(const PhaseSpaceConfig& phase_space);
+
+/// THE mapping from an axis coordinate to the hyperparameter's value, for every caller (grids,
+/// transects, the uncertainty exponent): log10: 10^centre * 10^offset (the offset from a window
+/// centre small and exact, see above); linear: centre + offset. A point's coordinate is
+/// centre + offset; pass centre = the coordinate and offset = 0 for a lone point.
+double axis_value(AxisScale scale, double centre, double offset);
+
+/// A rectangle in hyperparameter coordinates (log10 exponents, or values on a linear axis).
 struct Window {
   double centre_x = 0.0;  ///< log10 units
   double centre_y = 0.0;
@@ -41,7 +54,7 @@ double min_log10_spacing(Precision precision);
 class Grid {
  public:
   /// Requires cols, rows >= 2 and positive half-widths.
-  Grid(const Window& window, int cols, int rows);
+  Grid(const Window& window, int cols, int rows, AxisScales scales = {});
 
   const Window& window() const { return window_; }
   int cols() const { return cols_; }
@@ -57,7 +70,7 @@ class Grid {
   /// log10 coordinate of column j / row i (centre + offset; for display).
   double log10_x(int col) const { return window_.centre_x + offset_x(col); }
   double log10_y(int row) const { return window_.centre_y + offset_y(row); }
-  /// The hyperparameter itself: 10^centre * 10^offset.
+  /// The hyperparameter itself: axis_value(scale, centre, offset).
   double value_x(int col) const;
   double value_y(int row) const;
 
@@ -65,7 +78,8 @@ class Grid {
   Window window_;
   int cols_;
   int rows_;
-  double scale_x_;  ///< 10^centre_x
+  AxisScales scales_;
+  double scale_x_;  ///< 10^centre_x (log10 axis)
   double scale_y_;
 };
 
@@ -89,8 +103,10 @@ int resolve_tile_side(int configured, int cols, int rows);
 /// tile of each row and column is cut short.
 std::vector<Tile> make_tiles(int cols, int rows, int tile_size);
 
-/// Throws ConfigError when the window's pixel spacing is below min_log10_spacing(precision);
+/// Throws ConfigError when the window's pixel spacing is below min_log10_spacing(precision) on a
+/// log10 axis, or below two units in the last place of the largest |value| on a linear axis;
 /// `what` names the frame in the message.
-void check_resolvable(const Window& window, int cols, int rows, Precision precision, const std::string& what);
+void check_resolvable(const Window& window, int cols, int rows, Precision precision, const std::string& what,
+                      AxisScales scales = {});
 
 }  // namespace trainscape

@@ -3,6 +3,8 @@
 #include <H5Cpp.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -103,22 +105,61 @@ class Reader : public hdf5::Objects {
   }
 };
 
-/// A Problem setting (visit_settings) as a /problem attribute: enums by name, integers as int64.
+/// A Problem setting (visit_settings) as a /problem attribute: enums by name, integers as int64,
+/// doubles as float64, lists of doubles as text (each with the digits that read back exactly,
+/// comma-separated).
 template <class T>
 void write_setting(const Writer& w, H5::Group& g, const std::string& gp, const char* name, const T& value) {
   if constexpr (std::is_enum_v<T>) {
     w.write_attribute(g, gp, name, std::string(to_string(value)));
+  } else if constexpr (std::is_same_v<T, double>) {
+    w.write_attribute(g, gp, name, value);
+  } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+    std::string text;
+    for (double v : value) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.17g", v);
+      text += (text.empty() ? "" : ",") + std::string(buf);
+    }
+    w.write_attribute(g, gp, name, text);
   } else {
     static_assert(std::is_same_v<T, int>, "a new kind of setting needs a stored type");
     w.write_attribute(g, gp, name, static_cast<std::int64_t>(value));
   }
 }
 
+/// Reads a setting back; a run written before the setting existed lacks its attribute and keeps
+/// the Problem's default (which is what such a run computed).
 template <class T>
 void read_setting(const Reader& r, const H5::Group& g, const std::string& gp, const char* name, T& out) {
+  // The settings added with the optimizers (docs/optimizers.md); `out` holds Problem's default.
+  static const char* const kLater[] = {"optimizer",    "momentum", "adam_beta1",   "adam_beta2", "adam_eps",
+                                       "weight_decay", "schedule", "warmup_steps", "lr",         "x_param",
+                                       "x_layer",      "x_scale",  "y_param",      "y_layer",    "y_scale"};
+  if (!g.attrExists(name)) {
+    for (const char* later : kLater) {
+      if (std::string(name) == later) return;
+    }
+  }
   if constexpr (std::is_enum_v<T>) {
     const std::string value = r.read_string(g, gp, name);
     r.check(from_string(value, out), gp + ": unknown " + name + " '" + value + "'");
+  } else if constexpr (std::is_same_v<T, double>) {
+    out = r.read_double(g, gp, name);
+  } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+    const std::string text = r.read_string(g, gp, name);
+    out.clear();
+    std::size_t at = 0;
+    while (at <= text.size()) {
+      const std::size_t comma = std::min(text.find(',', at), text.size());
+      const std::string item = text.substr(at, comma - at);
+      char* end = nullptr;
+      const double v = std::strtod(item.c_str(), &end);
+      r.check(!item.empty() && end == item.c_str() + item.size(),
+              gp + ": " + name + " = '" + text + "' is not a list of numbers");
+      out.push_back(v);
+      at = comma + 1;
+    }
   } else {
     static_assert(std::is_same_v<T, int>, "a new kind of setting needs a stored type");
     out = r.read_int(g, gp, name);
