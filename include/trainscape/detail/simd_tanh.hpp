@@ -35,6 +35,9 @@ struct TanhConstants;
 
 template <>
 struct TanhConstants<double> {
+  // tanh x rounds to 1 once 1 - tanh x ~ 2 e^-2x is below half an ulp of 1 (2^-54), i.e. for
+  // x > 55 ln2 / 2 = 19.06; from 19.1 on the whole evaluation returns exactly 1 (tested).
+  static constexpr double saturation = 19.1;
   static constexpr double clamp = 40.0;
   static constexpr double inv_ln2 = 1.4426950408889634;
   static constexpr double ln2_hi = 6.93147180369123816490e-01;  // low 21 bits zero: k * ln2_hi exact
@@ -50,6 +53,7 @@ struct TanhConstants<double> {
 
 template <>
 struct TanhConstants<float> {
+  static constexpr float saturation = 9.1f;  // 26 ln2 / 2 = 9.01: 1 - tanh x below 2^-25
   static constexpr float clamp = 20.0f;
   static constexpr float inv_ln2 = 1.44269504f;
   static constexpr float ln2_hi = 0.693145751953125f;  // low 11 bits zero
@@ -112,9 +116,14 @@ inline void tanh_n(V* x) {
   }
 }
 
-/// tanh of every lane of x.
+/// tanh of every lane of x. A vector whose lanes are all saturated (|x| >= C::saturation, where
+/// the evaluation above returns exactly +-1) skips the evaluation: same bits, one compare.
 template <class V>
 inline V tanh_v(V x) {
+  using S = typename V::scalar;
+  if (simd::all_greater_equal(simd::abs_(x), V::set1(TanhConstants<S>::saturation))) {
+    return simd::bxor(V::set1(S(1)), simd::sign_bit(x));
+  }
   tanh_n<1>(&x);
   return x;
 }
