@@ -33,8 +33,8 @@ std::vector<Mix> make_mixes(std::size_t n) {
   std::mt19937_64 rng(7);
   std::normal_distribution<double> normal(0.0, 1.0);
   std::uniform_real_distribution<double> unit(-1.0, 1.0);
-  std::vector<Mix> mixes = {{"uniform [-1,1]", {}}, {"uniform [-8,8]", {}}, {"saturated |x|>20", {}},
-                            {"training-like", {}}};
+  std::vector<Mix> mixes = {
+      {"uniform [-1,1]", {}}, {"uniform [-8,8]", {}}, {"saturated |x|>20", {}}, {"training-like", {}}};
   for (std::size_t i = 0; i < n; ++i) {
     mixes[0].x.push_back(unit(rng));
     mixes[1].x.push_back(8.0 * unit(rng));
@@ -85,7 +85,8 @@ int main(int argc, char** argv) {
   std::mt19937_64 rng(11);
   std::uniform_real_distribution<double> unit(-1.0, 1.0);
   std::vector<double> x(4000000), y(x.size());
-  for (std::size_t i = 0; i < x.size(); ++i) x[i] = unit(rng) * std::ldexp(1.0, -30 + static_cast<int>(35 * (i % 1000) / 1000));
+  for (std::size_t i = 0; i < x.size(); ++i)
+    x[i] = unit(rng) * std::ldexp(1.0, -30 + static_cast<int>(35 * (i % 1000) / 1000));
   for (KernelIsa isa : isas) {
     detail::tanh_array(x.data(), y.data(), x.size(), isa);
     double worst = 0.0, mean = 0.0, worst_x = 0.0;

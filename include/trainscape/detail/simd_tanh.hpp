@@ -47,10 +47,17 @@ struct TanhConstants<double> {
   // the relative error on [-ln2/2, ln2/2] (Remez; scripts/tanh_minimax.py), coefficients rounded
   // to double: relative error 2^-57.2, one degree below the Taylor polynomial it replaces.
   static constexpr int degree = 11;
-  static constexpr double c[degree] = {2.08893733653106e-09,   2.5105173698970408e-08, 2.7557349620964076e-07,
-                                       2.755725551405732e-06,  2.4801587245741203e-05, 0.00019841269874720942,
-                                       0.001388888888891796,   0.008333333333326167,   0.041666666666666616,
-                                       0.1666666666666667,     0.5};
+  static constexpr double c[degree] = {2.08893733653106e-09,
+                                       2.5105173698970408e-08,
+                                       2.7557349620964076e-07,
+                                       2.755725551405732e-06,
+                                       2.4801587245741203e-05,
+                                       0.00019841269874720942,
+                                       0.001388888888891796,
+                                       0.008333333333326167,
+                                       0.041666666666666616,
+                                       0.1666666666666667,
+                                       0.5};
 };
 
 template <>
