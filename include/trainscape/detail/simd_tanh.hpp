@@ -6,8 +6,9 @@
 ///   E = expm1(u) = 2^k (1 + p) - 1            k = round(u / ln 2), r = u - k ln 2 in [-ln2/2, ln2/2],
 ///                                             r = r_hi + r_lo (Cody-Waite, r_hi exact),
 ///                                             p = r_hi + [r_hi^2 P(r_hi) + r_lo exp(r_hi)],
-///                                             P the Taylor polynomial of (expm1(r) - r) / r^2,
-///                                             E formed with one FMA: fma(2^k, p, 2^k - 1)
+///                                             P a polynomial for (expm1(r) - r) / r^2 (float64:
+///                                             degree-10 minimax, scripts/tanh_minimax.py; float32:
+///                                             degree-5 Taylor), E kept as a sum e + e_lo
 ///   tanh|x| = E / (E + 2)                     quotient q0, then one correction step that removes
 ///                                             the rounding of E + 2 and of the division:
 ///                                             q0 = E * (1 / D), q = q0 + (E - q0 D - q0 dD) / D
@@ -16,7 +17,12 @@
 /// Working with u >= 0 means errors of E are never amplified (d ln tanh / d ln E = 2 / (E + 2) <= 1).
 /// Special values: tanh(+-0) = +-0, tanh(+-inf) = +-1, tanh(NaN) = NaN (the clamp is written so
 /// that NaN passes through), tiny and subnormal inputs come back as x.
+/// Saturated vectors: when every lane has |x| >= saturation (19.1 / 9.1f, where the evaluation
+/// returns exactly +-1: tested across the threshold), the evaluation is skipped (tanh_v).
 /// Measured error (tests/test_batched_engine.cpp, against long double tanhl): see kTanhMaxUlp*;
+/// float64 0.75 ulp max, mean 0.22 (bench/bench_tanh.cpp prints both).
+/// Tried and rejected: rounding r = r_hi - k ln2_lo once and dropping the r_lo tail (-3 operations)
+/// gives 1.11 ulp at x = 0.1775 (k = 1, E ~ 0.42 amplifies the half-ulp rounding of r by ~3.4).
 /// detail::tanh_array (batched_engine.hpp) evaluates it over arrays.
 /// Every lane runs the same operation sequence, so the result does not depend on the vector type.
 #include "trainscape/detail/simd.hpp"
