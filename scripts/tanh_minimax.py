@@ -29,7 +29,7 @@ def relative_error(coeffs, r):
     return (mp.polyval(coeffs[::-1], r) - target(r)) / target(r)
 
 
-def remez(degree, iterations=10, grid_points=2000):
+def remez(degree, iterations=12, grid_points=4000):
     n = degree + 2
     nodes = [HALF_RANGE * mp.cos(mp.pi * (n - 1 - i) / (n - 1)) for i in range(n)]
     grid = [-HALF_RANGE + 2 * HALF_RANGE * i / grid_points for i in range(grid_points + 1)]
