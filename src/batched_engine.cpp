@@ -106,13 +106,16 @@
 //   before: 47 operations (23 FMA pipe + 1 division, 16 add, 3 min/max, 4 bit), 0.78 ulp max
 //   minimax degree-10 polynomial for (expm1(r) - r) / r^2 (relative error 2^-57.2 with double
 //     coefficients) instead of degree-11 Taylor: -1 FMA; predicted -4% of tanh, ~-2% of a step;
-//     measured 0.75 ulp max, mean 0.22; tanh time and engine rate unchanged within the noise
+//     measured 0.75 ulp max, mean 0.22; with the compare below, non-saturated mixes 15.13 vs
+//     15.47 ns/value (-2.2%, medians of 3 x 9 alternating runs on the loaded AVX2 VM)
 //   saturated-vector shortcut (all lanes |x| >= 19.1 -> +-1, same bits as the evaluation, tested):
 //     +1 compare and branch per vector; ~40x cheaper on saturated vectors (0.37 vs ~15 ns/value,
 //     loaded AVX2 VM); gain on a step = the share of tanh vectors whose lanes are all saturated
 //     (pixels whose every activation is +-1 already leave for the saturated continuation, so this
-//     counts only partly saturated pixels); engine A/B in the noise on this VM (see the report of
-//     issue 12), not yet measured on a quiet AVX-512 machine
+//     counts only partly saturated pixels); engine A/B (old, new alternately, 1 thread, rates in
+//     1e3 pixel-steps/s): 20.1/19.4, 15.1/18.2, 20.6/23.7, 6.5/10.8, 9.4/9.7, 8.2/9.3, 9.3/13.0,
+//     i.e. new faster in 6 of 7 pairs, median pair ratio 1.15, but the load swings the rate 3x;
+//     not yet measured on a quiet AVX-512 machine
 //   rejected: r = r_hi - k ln2_lo rounded once, r_lo tail dropped (-3 operations): 1.11 ulp max
 // Next steps and what they would buy: tanh is now the
 // larger half, so only a cheaper tanh at the same accuracy moves the total much; the general
