@@ -108,8 +108,33 @@
 //     (first version recomputed the     59% of early-exit-off, 1.4x (1 thread: 1.39e5 vs 0.98e5 /s);
 //     residuals: 3x cheaper only; now   wide view 1.3-1.4x (timings on this shared machine vary
 //     ~15x cheaper than a step)         +-30% between runs; the lane-step counts do not)
-// Next steps and what they would buy: a minimax expm1 polynomial (-2 FMAs, ~3%); tanh is now the
-// larger half, so only a cheaper tanh at the same accuracy moves the total much; the general
+// tanh, issue 12 (operations per vector counted from detail/simd_tanh.hpp; "FMA pipe" = mul, fma,
+// div; timings: bench/bench_tanh.cpp and `trainscape bench configs/paper_tanh.yaml --pixels 4096
+// --steps 100 --threads 1`, old and new binaries run alternately; measured on a 2-core VM without
+// AVX-512 (AVX2 kernels) under load 5-10 from other jobs, where one run of the engine bench varies
+// by +-25%, so only differences well above that are resolved):
+//   before: 47 operations (23 FMA pipe + 1 division, 16 add, 3 min/max, 4 bit), 0.78 ulp max
+//   minimax degree-10 polynomial for (expm1(r) - r) / r^2 (relative error 2^-57.2 with double
+//     coefficients) instead of degree-11 Taylor: -1 FMA; predicted -4% of tanh, ~-2% of a step;
+//     measured 0.75 ulp max, mean 0.22; with the compare below, non-saturated mixes 15.13 vs
+//     15.47 ns/value (-2.2%, medians of 3 x 9 alternating runs on the loaded AVX2 VM)
+//   saturated-vector shortcut (all lanes |x| >= 19.1 -> +-1, same bits as the evaluation, tested):
+//     +1 compare and branch per vector; ~40x cheaper on saturated vectors (0.37 vs ~15 ns/value,
+//     loaded AVX2 VM); gain on a step = the share of tanh vectors whose lanes are all saturated
+//     (pixels whose every activation is +-1 already leave for the saturated continuation, so this
+//     counts only partly saturated pixels). Counted with a temporary counter in tanh_v (AVX2,
+//     4 lanes; 8-lane vectors will be all-saturated less often): 19.8% of tanh vectors in the
+//     bench's wide [-3,6]^2 block (4096 pixels, 100 steps), 10.9% in the boundary window
+//     (lr0 10^[0.62,1.62], lr1 10^[1.8,2.8]); predicted gain ~0.2 x half a step ~ +10% (wide
+//     view), ~+5% (boundary). Engine A/B (old, new alternately, 1 thread, rates in
+//     1e3 pixel-steps/s): 20.1/19.4, 15.1/18.2, 20.6/23.7, 6.5/10.8, 9.4/9.7, 8.2/9.3, 9.3/13.0,
+//     i.e. new faster in 6 of 7 pairs, median pair ratio 1.15, but the load swings the rate 3x;
+//     not yet measured on a quiet AVX-512 machine
+//   rejected: r = r_hi - k ln2_lo rounded once, r_lo tail dropped (-3 operations): 1.11 ulp max
+// Next steps and what they would buy: fold the factor 2 of u = 2|x| into the reduction constants
+// and the polynomial (exact power-of-two rescaling: -1 add per vector, ~2% of tanh); a
+// division-free reciprocal only if its result is bitwise ISA-independent (rcp14 is not); the
+// register blocking of X' rows and W_0 columns across both products (untried). The general
 // pass re-reads each 8-row activation block 4 times (tanh, output, derivative, gradient), fusing
 // them would save L1 traffic but not FP instructions, which are the bound.
 #include "trainscape/batched_engine.hpp"

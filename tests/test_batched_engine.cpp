@@ -187,6 +187,63 @@ TEST_CASE("the engine's tanh is within its stated error bound", "[batched][tanh]
   }
 }
 
+TEST_CASE("the engine's tanh at the edges and in its saturated-vector shortcut", "[batched][tanh]") {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double denormal_min = std::numeric_limits<double>::denorm_min();
+  std::vector<KernelIsa> isas = {KernelIsa::Build};
+  if (detail::cpu_has_avx512f()) isas.push_back(KernelIsa::Avx512);
+  for (KernelIsa isa : isas) {
+    INFO("kernels " << BatchedEngine::isa(isa));
+    // Denormals and the smallest normals come back unchanged (tanh x = x to far below an ulp).
+    std::vector<double> tiny = {denormal_min, -denormal_min, 1e-310, -2.2250738585072014e-308, 1e-200, -3e-20};
+    std::vector<double> tiny_out(tiny.size());
+    detail::tanh_array(tiny.data(), tiny_out.data(), tiny.size(), isa);
+    for (std::size_t i = 0; i < tiny.size(); ++i) CHECK(same_bits(tiny_out[i], tiny[i]));
+
+    // Dense sweep across the saturation threshold, each value in a vector whose other lanes are
+    // 0.5 (so the full evaluation runs) and in a vector of copies (so the shortcut may run): both
+    // give the same bits, exactly +-1 from 19.1 on, and within the bound below it.
+    for (double x = 18.5; x <= 45.0; x += 1.0 / 1024) {
+      for (double sx : {x, -x}) {
+        double mixed[16], mixed_out[16], copies[16], copies_out[16];
+        for (int i = 0; i < 16; ++i) {
+          mixed[i] = (i % 3 == 0) ? sx : 0.5;
+          copies[i] = sx;
+        }
+        detail::tanh_array(mixed, mixed_out, 16, isa);
+        detail::tanh_array(copies, copies_out, 16, isa);
+        const long double want = tanhl(static_cast<long double>(sx));
+        for (int i = 0; i < 16; i += 3) {
+          REQUIRE(same_bits(mixed_out[i], copies_out[i]));
+          if (x >= detail::TanhConstants<double>::saturation) REQUIRE(copies_out[i] == std::copysign(1.0, sx));
+          const double ulp = std::nextafter(1.0, 0.0) - 1.0;  // ulp of the results below 1
+          REQUIRE(std::fabs(static_cast<long double>(copies_out[i]) - want) <= std::fabs(ulp) * 1.0L);
+        }
+      }
+    }
+    // +-inf alone, among saturated lanes, and beside a NaN (which must not take the shortcut).
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    double v[8] = {inf, -inf, 30.0, -19.1, inf, -inf, 1e300, -1e300}, v_out[8];
+    detail::tanh_array(v, v_out, 8, isa);
+    for (int i = 0; i < 8; ++i) CHECK(v_out[i] == std::copysign(1.0, v[i]));
+    v[3] = nan;
+    detail::tanh_array(v, v_out, 8, isa);
+    CHECK(std::isnan(v_out[3]));
+    CHECK(v_out[0] == 1.0);
+    CHECK(v_out[1] == -1.0);
+    // float32 crosses its own threshold exactly as well.
+    for (float x = 8.5f; x <= 25.0f; x += 1.0f / 256) {
+      float f[16], f_out[16];
+      for (int i = 0; i < 16; ++i) f[i] = (i == 5) ? 0.25f : x;
+      detail::tanh_array(f, f_out, 16, isa);
+      if (x >= detail::TanhConstants<float>::saturation) REQUIRE(f_out[0] == 1.0f);
+      float g = x, g_out = 0.0f;
+      detail::tanh_array(&g, &g_out, 1, isa);
+      REQUIRE(same_bits(g_out, f_out[0]));
+    }
+  }
+}
+
 TEST_CASE("batched engine agrees with the reference on every nonlinearity, depth, batch mode and precision",
           "[batched][reference]") {
   const BatchedEngine batched;

@@ -93,6 +93,12 @@ inline Scalar<S> equal_indicator(Scalar<S> a, Scalar<S> b) {
   return {a.v == b.v ? S(1) : S(0)};
 }
 
+/// true if a >= b in every lane (a NaN lane makes it false); a branch condition, no lane value
+template <class S>
+inline bool all_greater_equal(Scalar<S> a, Scalar<S> b) {
+  return a.v >= b.v;
+}
+
 template <class S>
 struct Bits;
 template <>
@@ -165,6 +171,7 @@ inline D4 positive_indicator(D4 a) {
 inline D4 equal_indicator(D4 a, D4 b) {
   return {_mm256_and_pd(_mm256_cmp_pd(a.v, b.v, _CMP_EQ_OQ), _mm256_set1_pd(1.0))};
 }
+inline bool all_greater_equal(D4 a, D4 b) { return _mm256_movemask_pd(_mm256_cmp_pd(a.v, b.v, _CMP_GE_OQ)) == 0xF; }
 inline D4 abs_(D4 a) { return {_mm256_andnot_pd(_mm256_set1_pd(-0.0), a.v)}; }
 inline D4 sign_bit(D4 a) { return {_mm256_and_pd(_mm256_set1_pd(-0.0), a.v)}; }
 inline D4 bxor(D4 a, D4 b) { return {_mm256_xor_pd(a.v, b.v)}; }
@@ -194,6 +201,7 @@ inline F8 positive_indicator(F8 a) {
 inline F8 equal_indicator(F8 a, F8 b) {
   return {_mm256_and_ps(_mm256_cmp_ps(a.v, b.v, _CMP_EQ_OQ), _mm256_set1_ps(1.0f))};
 }
+inline bool all_greater_equal(F8 a, F8 b) { return _mm256_movemask_ps(_mm256_cmp_ps(a.v, b.v, _CMP_GE_OQ)) == 0xFF; }
 inline F8 abs_(F8 a) { return {_mm256_andnot_ps(_mm256_set1_ps(-0.0f), a.v)}; }
 inline F8 sign_bit(F8 a) { return {_mm256_and_ps(_mm256_set1_ps(-0.0f), a.v)}; }
 inline F8 bxor(F8 a, F8 b) { return {_mm256_xor_ps(a.v, b.v)}; }
@@ -227,6 +235,7 @@ inline D8 positive_indicator(D8 a) {
 inline D8 equal_indicator(D8 a, D8 b) {
   return {_mm512_maskz_mov_pd(_mm512_cmp_pd_mask(a.v, b.v, _CMP_EQ_OQ), _mm512_set1_pd(1.0))};
 }
+inline bool all_greater_equal(D8 a, D8 b) { return _mm512_cmp_pd_mask(a.v, b.v, _CMP_GE_OQ) == 0xFF; }
 inline D8 abs_(D8 a) {
   return {
       _mm512_castsi512_pd(_mm512_andnot_si512(_mm512_castpd_si512(_mm512_set1_pd(-0.0)), _mm512_castpd_si512(a.v)))};
@@ -264,6 +273,7 @@ inline F16 positive_indicator(F16 a) {
 inline F16 equal_indicator(F16 a, F16 b) {
   return {_mm512_maskz_mov_ps(_mm512_cmp_ps_mask(a.v, b.v, _CMP_EQ_OQ), _mm512_set1_ps(1.0f))};
 }
+inline bool all_greater_equal(F16 a, F16 b) { return _mm512_cmp_ps_mask(a.v, b.v, _CMP_GE_OQ) == 0xFFFF; }
 inline F16 abs_(F16 a) {
   return {
       _mm512_castsi512_ps(_mm512_andnot_si512(_mm512_castps_si512(_mm512_set1_ps(-0.0f)), _mm512_castps_si512(a.v)))};

@@ -6,8 +6,9 @@
 ///   E = expm1(u) = 2^k (1 + p) - 1            k = round(u / ln 2), r = u - k ln 2 in [-ln2/2, ln2/2],
 ///                                             r = r_hi + r_lo (Cody-Waite, r_hi exact),
 ///                                             p = r_hi + [r_hi^2 P(r_hi) + r_lo exp(r_hi)],
-///                                             P the Taylor polynomial of (expm1(r) - r) / r^2,
-///                                             E formed with one FMA: fma(2^k, p, 2^k - 1)
+///                                             P a polynomial for (expm1(r) - r) / r^2 (float64:
+///                                             degree-10 minimax, scripts/tanh_minimax.py; float32:
+///                                             degree-5 Taylor), E kept as a sum e + e_lo
 ///   tanh|x| = E / (E + 2)                     quotient q0, then one correction step that removes
 ///                                             the rounding of E + 2 and of the division:
 ///                                             q0 = E * (1 / D), q = q0 + (E - q0 D - q0 dD) / D
@@ -16,7 +17,12 @@
 /// Working with u >= 0 means errors of E are never amplified (d ln tanh / d ln E = 2 / (E + 2) <= 1).
 /// Special values: tanh(+-0) = +-0, tanh(+-inf) = +-1, tanh(NaN) = NaN (the clamp is written so
 /// that NaN passes through), tiny and subnormal inputs come back as x.
+/// Saturated vectors: when every lane has |x| >= saturation (19.1 / 9.1f, where the evaluation
+/// returns exactly +-1: tested across the threshold), the evaluation is skipped (tanh_v).
 /// Measured error (tests/test_batched_engine.cpp, against long double tanhl): see kTanhMaxUlp*;
+/// float64 0.75 ulp max, mean 0.22 (bench/bench_tanh.cpp prints both).
+/// Tried and rejected: rounding r = r_hi - k ln2_lo once and dropping the r_lo tail (-3 operations)
+/// gives 1.11 ulp at x = 0.1775 (k = 1, E ~ 0.42 amplifies the half-ulp rounding of r by ~3.4).
 /// detail::tanh_array (batched_engine.hpp) evaluates it over arrays.
 /// Every lane runs the same operation sequence, so the result does not depend on the vector type.
 #include "trainscape/detail/simd.hpp"
@@ -35,21 +41,34 @@ struct TanhConstants;
 
 template <>
 struct TanhConstants<double> {
+  // tanh x rounds to 1 once 1 - tanh x ~ 2 e^-2x is below half an ulp of 1 (2^-54), i.e. for
+  // x > 55 ln2 / 2 = 19.06; from 19.1 on the whole evaluation returns exactly 1 (tested).
+  static constexpr double saturation = 19.1;
   static constexpr double clamp = 40.0;
   static constexpr double inv_ln2 = 1.4426950408889634;
   static constexpr double ln2_hi = 6.93147180369123816490e-01;  // low 21 bits zero: k * ln2_hi exact
   static constexpr double ln2_lo = 1.90821492927058770002e-10;
   static constexpr double magic = 6755399441055744.0 + 1023.0;  // 1.5 * 2^52 + exponent bias
-  // 1 / n!, n = 13 .. 2
-  static constexpr int degree = 12;
-  static constexpr double c[degree] = {1.6059043836821613e-10, 2.08767569878681e-09,   2.505210838544172e-08,
-                                       2.755731922398589e-07,  2.7557319223985893e-06, 2.48015873015873e-05,
-                                       1.984126984126984e-04,  1.388888888888889e-03,  8.333333333333333e-03,
-                                       4.1666666666666664e-02, 1.6666666666666666e-01, 0.5};
+  // (expm1(r) - r) / r^2 ~ sum_i c[i] r^(degree - 1 - i): the minimax polynomial of degree 10 for
+  // the relative error on [-ln2/2, ln2/2] (Remez; scripts/tanh_minimax.py), coefficients rounded
+  // to double: relative error 2^-57.2, one degree below the Taylor polynomial it replaces.
+  static constexpr int degree = 11;
+  static constexpr double c[degree] = {2.08893733653106e-09,
+                                       2.5105173698970408e-08,
+                                       2.7557349620964076e-07,
+                                       2.755725551405732e-06,
+                                       2.4801587245741203e-05,
+                                       0.00019841269874720942,
+                                       0.001388888888891796,
+                                       0.008333333333326167,
+                                       0.041666666666666616,
+                                       0.1666666666666667,
+                                       0.5};
 };
 
 template <>
 struct TanhConstants<float> {
+  static constexpr float saturation = 9.1f;  // 26 ln2 / 2 = 9.01: 1 - tanh x below 2^-25
   static constexpr float clamp = 20.0f;
   static constexpr float inv_ln2 = 1.44269504f;
   static constexpr float ln2_hi = 0.693145751953125f;  // low 11 bits zero
@@ -112,9 +131,14 @@ inline void tanh_n(V* x) {
   }
 }
 
-/// tanh of every lane of x.
+/// tanh of every lane of x. A vector whose lanes are all saturated (|x| >= C::saturation, where
+/// the evaluation above returns exactly +-1) skips the evaluation: same bits, one compare.
 template <class V>
 inline V tanh_v(V x) {
+  using S = typename V::scalar;
+  if (simd::all_greater_equal(simd::abs_(x), V::set1(TanhConstants<S>::saturation))) {
+    return simd::bxor(V::set1(S(1)), simd::sign_bit(x));
+  }
   tanh_n<1>(&x);
   return x;
 }
