@@ -32,6 +32,7 @@ const char* kExamples = R"(Examples:
   trainscape dimension runs/quickstart/run.h5 --json
   trainscape dimension figure.png --threshold 100
   trainscape uncertainty configs/quickstart.yaml --points 2000
+  trainscape transect configs/paper/tanh_full.yaml --from -1,0.5 --to 1,0.5 --points 16385
   trainscape bench configs/paper_tanh.yaml --pixels 4096 --steps 200 --engine reference
   trainscape keys
 
@@ -174,6 +175,28 @@ int main(int argc, char** argv) {
   uncertainty->add_option("--seed", unc_opt.seed, "Seed of the base points, directions and bootstrap (default 0)");
   uncertainty->add_flag("--json", unc_opt.json, "Print one JSON object");
 
+  TransectOptions transect_opt;
+  CLI::App* transect = app.add_subcommand(
+      "transect", "Train N points on a segment of the phase space and measure the boundary's trace on it");
+  add_config_source(transect, transect_opt.config);
+  transect->add_option("--from", transect_opt.from, "Start of the segment, log10 coordinates")
+      ->type_name("X,Y")
+      ->required();
+  transect->add_option("--to", transect_opt.to, "End of the segment, log10 coordinates")->type_name("X,Y")->required();
+  transect->add_option("--points", transect_opt.points_text, "Points N = 2^k + 1 (default 1048577 = 2^20 + 1)")
+      ->type_name("N");
+  transect->add_option("--out", transect_opt.out, "Output HDF5 file (default <output.dir>/transect.h5)")
+      ->check(kNonEmpty);
+  add_threads(transect, transect_opt.threads);
+  add_engine(transect, transect_opt.engine);
+  CLI::Option* transect_overwrite =
+      transect->add_flag("--overwrite", transect_opt.overwrite, "Replace an existing transect file or journal");
+  transect
+      ->add_flag("--resume", transect_opt.resume,
+                 "Continue the interrupted transect: its finished tiles are kept (starts afresh if there is none)")
+      ->excludes(transect_overwrite);
+  transect->add_flag("-q,--quiet", transect_opt.quiet, "No progress or summary; print only the dimension");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -196,6 +219,7 @@ int main(int argc, char** argv) {
       if (bench->parsed()) code = run_bench_command(bench_opt);
       if (keys->parsed()) code = run_keys_command();
       if (dimension->parsed()) code = run_dimension_command(dim_opt, stdout);
+      if (transect->parsed()) code = run_transect_command(transect_opt);
       if (uncertainty->parsed()) {
         unc_opt.progress = !unc_opt.json && ::isatty(STDERR_FILENO);
         code = run_uncertainty_command(unc_opt, stdout);
