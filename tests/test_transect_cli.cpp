@@ -54,8 +54,8 @@ TEST_CASE("transect cli: the file, and the same bits for any threads and tiles",
 
   const auto reference = hdf5_contents(s.dir / "out/transect.h5");
   REQUIRE_FALSE(reference.empty());
-  const Result again = s.run(std::string("transect t.yaml") + kSegment +
-                             " --threads 2 --set runtime.tile=5 --out other.h5 -q");
+  const Result again =
+      s.run(std::string("transect t.yaml") + kSegment + " --threads 2 --set runtime.tile=5 --out other.h5 -q");
   INFO("stderr: " << again.err);
   REQUIRE(again.code == 0);
   CHECK(hdf5_contents(s.dir / "other.h5") == reference);
@@ -73,8 +73,8 @@ TEST_CASE("transect cli: killed or stopped, resumed to the same bits", "[transec
   // tile:1 is the journal's config.yaml, tile:N (N >= 2) inside the (N-1)-th tile's file.
   const auto fault = GENERATE(as<std::string>{}, "tile:3", "tile:9", "tile:12");
   INFO("fault " << fault);
-  const Result killed = s.run(std::string("transect t.yaml") + kSegment + " -q --threads 2",
-                              "TRAINSCAPE_FAULT=" + fault);
+  const Result killed =
+      s.run(std::string("transect t.yaml") + kSegment + " -q --threads 2", "TRAINSCAPE_FAULT=" + fault);
   REQUIRE(killed.code == 128 + 9);
   CHECK_FALSE(fs::exists(s.dir / "out/transect.h5"));
   REQUIRE(fs::exists(s.dir / "out/transect.h5.journal"));

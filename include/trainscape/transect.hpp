@@ -76,10 +76,10 @@ RunConfig transect_frame_config(const RunConfig& config, int points);
 struct TransectResult {
   std::vector<double> x;  ///< log10 coordinates (TransectLine::log10_x)
   std::vector<double> y;
-  std::vector<double> measure;            ///< signed convergence measure (measure.hpp)
-  std::vector<std::uint8_t> converged;    ///< 1 = trained
-  TransectCrossings crossings;            ///< when N = 2^K + 1; empty otherwise
-  TransectDimension dimension;            ///< likewise (a note says why when undefined)
+  std::vector<double> measure;          ///< signed convergence measure (measure.hpp)
+  std::vector<std::uint8_t> converged;  ///< 1 = trained
+  TransectCrossings crossings;          ///< when N = 2^K + 1; empty otherwise
+  TransectDimension dimension;          ///< likewise (a note says why when undefined)
 };
 
 /// Where earlier results come from and how a stop is noticed.

@@ -25,8 +25,8 @@ hsize_t length(std::size_t n) { return static_cast<hsize_t>(n); }
 
 }  // namespace
 
-void write_transect(const std::string& path, const RunConfig& config, const Problem& problem,
-                    const TransectLine& line, const TransectResult& result) {
+void write_transect(const std::string& path, const RunConfig& config, const Problem& problem, const TransectLine& line,
+                    const TransectResult& result) {
   // A fixed temporary name: the journal next to it already makes a second writer an error.
   const std::string temporary = path + ".tmp";
   {

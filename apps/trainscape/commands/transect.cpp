@@ -135,7 +135,7 @@ int run_transect_command(const TransectOptions& opt) {
                                         : "exists; pass --overwrite to replace it");
     }
     if (interrupted) journal.remove();
-        // The output's directory (output.dir by default) is created as zoom creates its run
+    // The output's directory (output.dir by default) is created as zoom creates its run
     // directory; a failure shows up as the journal's one-line write error just below.
     const std::filesystem::path parent = std::filesystem::path(out).parent_path();
     std::error_code ignored;

@@ -45,9 +45,9 @@ struct TransectDimension {
   double systematic = kNaN;  ///< half the spread of D over the family of fit ranges
   double boot_low = kNaN;    ///< block-bootstrap percentile interval
   double boot_high = kNaN;
-  std::int64_t fit_min = 0;  ///< smallest resolution (intervals) of the default fit
-  std::int64_t fit_max = 0;  ///< largest resolution of the default fit
-  int fit_points = 0;        ///< resolutions in the default fit
+  std::int64_t fit_min = 0;   ///< smallest resolution (intervals) of the default fit
+  std::int64_t fit_max = 0;   ///< largest resolution of the default fit
+  int fit_points = 0;         ///< resolutions in the default fit
   std::vector<double> local;  ///< slope between neighbouring resolutions (size K - 1)
   std::string note;           ///< empty, or why the estimate is undefined
 };

@@ -30,8 +30,8 @@ namespace trainscape::io {
 
 /// Writes `result`, computed for `line` with `config` (steps from `problem`), to `path`.
 /// Throws IoError naming the file.
-void write_transect(const std::string& path, const RunConfig& config, const Problem& problem,
-                    const TransectLine& line, const TransectResult& result);
+void write_transect(const std::string& path, const RunConfig& config, const Problem& problem, const TransectLine& line,
+                    const TransectResult& result);
 
 /// What a transect file holds.
 struct StoredTransect {
