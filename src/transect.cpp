@@ -61,6 +61,13 @@ int transect_tile_length(const RuntimeConfig& runtime, int points) {
   return static_cast<int>(std::min<std::int64_t>(side * side, points));
 }
 
+std::int64_t transect_memory_bytes(std::int64_t points) {
+  // Frame: measure 8 + class 1; result: x, y, measure 24 + class 1; the tiles in flight and the
+  // analysis' copies about as much again.
+  constexpr std::int64_t kBytesPerPoint = 2 * (8 + 1 + 24 + 1);
+  return points * kBytesPerPoint;
+}
+
 RunConfig transect_frame_config(const RunConfig& config, int points) {
   RunConfig frame = config;
   frame.render.resolution.cols = points;

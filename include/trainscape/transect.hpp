@@ -72,6 +72,10 @@ int transect_tile_length(const RuntimeConfig& runtime, int points);
 /// transect_tile_length, so that a journal's tile decomposition is the transect's.
 RunConfig transect_frame_config(const RunConfig& config, int points);
 
+/// Memory a transect of `points` points plans to hold (the 1 x N frame, the result and its
+/// analysis), for refusing one that cannot fit before anything is written.
+std::int64_t transect_memory_bytes(std::int64_t points);
+
 /// A computed transect and its analysis.
 struct TransectResult {
   std::vector<double> x;  ///< log10 coordinates (TransectLine::log10_x)

@@ -16,7 +16,7 @@
 #include "../stop_request.hpp"
 #include "commands.hpp"
 #include "trainscape/error.hpp"
-#include "trainscape/io/file.hpp"
+#include "trainscape/io/machine.hpp"
 #include "trainscape/io/run_directory.hpp"
 #include "trainscape/io/tile_journal.hpp"
 #include "trainscape/io/transect_store.hpp"
@@ -110,6 +110,8 @@ int run_transect_command(const TransectOptions& opt) {
     throw errors::option_value("--to", opt.to, "must differ from --from " + opt.from + " (a segment, not a point)");
   }
   const std::int64_t points = parse_points(opt.points_text);
+  io::refuse_if_exceeds_memory<UsageError>(static_cast<double>(transect_memory_bytes(points)),
+                                           "--points " + std::to_string(points), "", "use fewer points");
   RunConfig config = load_run_config(opt.config);
   if (opt.threads >= 0) config.runtime.threads = opt.threads;
   const auto engine = make_engine(opt.engine);
