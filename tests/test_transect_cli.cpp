@@ -80,6 +80,10 @@ TEST_CASE("transect cli: killed or stopped, resumed to the same bits", "[transec
   REQUIRE(fs::exists(s.dir / "out/transect.h5.journal"));
   // Without --resume the journal is protected.
   check_one_line_error(s.run(std::string("transect t.yaml") + kSegment + " -q"), 4, "--resume");
+  // Another segment or point count is not continued from these tiles.
+  check_one_line_error(s.run("transect t.yaml --from -2,1 --to 4,1 --points 257 -q --resume"), 4,
+                       "give the same --from, --to and --points");
+  check_one_line_error(s.run("transect t.yaml --from -2,1 --to 4,1.5 --points 129 -q --resume"), 4, "transect.txt");
   // Resumed with another thread count and tile size, and once more stopped by SIGINT on the way.
   const Result stopped = s.run(std::string("transect t.yaml") + kSegment + " -q --resume --set runtime.tile=2",
                                "TRAINSCAPE_FAULT=tile:4:INT");

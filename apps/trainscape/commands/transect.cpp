@@ -16,6 +16,7 @@
 #include "../stop_request.hpp"
 #include "commands.hpp"
 #include "trainscape/error.hpp"
+#include "trainscape/io/file.hpp"
 #include "trainscape/io/machine.hpp"
 #include "trainscape/io/run_directory.hpp"
 #include "trainscape/io/tile_journal.hpp"
@@ -100,6 +101,29 @@ void print_summary(const TransectLine& line, const TransectResult& r, const std:
   }
 }
 
+/// The segment and point count as the journal records them (transect.txt beside its
+/// config.yaml): the tiles of another segment or N must not be continued.
+std::string describe_line(const Segment& s, std::int64_t points) {
+  char text[200];
+  std::snprintf(text, sizeof text, "from %.17g,%.17g to %.17g,%.17g points %lld\n", s.from_x, s.from_y, s.to_x, s.to_y,
+                static_cast<long long>(points));
+  return text;
+}
+
+/// Refuses to resume a journal of another segment or point count.
+void check_same_line(const io::TileJournal& journal, const Segment& s, std::int64_t points) {
+  const std::string path = journal.dir() + "/transect.txt";
+  const std::string stored = io::read_text_file(path, 4096);
+  const std::string wanted = describe_line(s, points);
+  if (stored != wanted) {
+    std::string shown = stored;
+    if (!shown.empty() && shown.back() == '\n') shown.pop_back();
+    throw errors::in_file(path, "--resume: the interrupted transect ran " + shown + ", not " +
+                                    wanted.substr(0, wanted.size() - 1) +
+                                    "; give the same --from, --to and --points, or start over with --overwrite");
+  }
+}
+
 }  // namespace
 
 int run_transect_command(const TransectOptions& opt) {
@@ -124,6 +148,7 @@ int run_transect_command(const TransectOptions& opt) {
   const bool interrupted = io::TileJournal::exists(journal.dir());
   if (interrupted && opt.resume) {
     io::check_same_science(config, journal, "--resume");
+    check_same_line(journal, segment, points);
     journal.set_frame_size(transect_frame_config(config, line.points()));
     journal.verify();
   } else if (opt.resume && path_exists(out)) {
@@ -143,6 +168,7 @@ int run_transect_command(const TransectOptions& opt) {
     std::error_code ignored;
     if (!parent.empty()) std::filesystem::create_directories(parent, ignored);
     journal.write_config(config);
+    io::write_file_durably(journal.dir() + "/transect.txt", describe_line(segment, points));
   }
   install_stop_handlers();
 
