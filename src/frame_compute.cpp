@@ -69,6 +69,16 @@ std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, con
                                TileDistributor& distributor, ZoomObserver& observer, Image<double>& measure,
                                Image<std::uint8_t>& converged, const std::atomic<bool>* cancel,
                                const KnownPixels* known) {
+  const PixelPoints point_at = [&grid](int row, int col) { return HyperPoint{grid.value_x(col), grid.value_y(row)}; };
+  return compute_tiles(problem, engine, point_at, tiles, restored, threads, frame_index, distributor, observer, measure,
+                       converged, cancel, known);
+}
+
+std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, const PixelPoints& point_at,
+                               const std::vector<Tile>& tiles, int restored, int threads, int frame_index,
+                               TileDistributor& distributor, ZoomObserver& observer, Image<double>& measure,
+                               Image<std::uint8_t>& converged, const std::atomic<bool>* cancel,
+                               const KnownPixels* known) {
   const int n_tiles = static_cast<int>(tiles.size());
   std::atomic<bool> stop{false};
   std::mutex progress_mutex;
@@ -103,7 +113,7 @@ std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, con
           result.measure[at] = copy.measure;
           result.converged[at] = copy.converged;
         } else {
-          points.push_back({grid.value_x(c), grid.value_y(r)});
+          points.push_back(point_at(r, c));
           trained_at.push_back(at);
         }
       }

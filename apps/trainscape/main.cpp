@@ -37,6 +37,7 @@ const char* kExamples = R"(Examples:
   trainscape render runs/quickstart --palette uniform --scale 4
   trainscape plot runs/quickstart                             (SVG figures in runs/quickstart/plots)
   trainscape view runs/quickstart                             (runs/quickstart/index.html)
+  trainscape transect configs/paper/tanh_full.yaml --from -1,0.5 --to 1,0.5 --points 16385
   trainscape bench configs/paper_tanh.yaml --pixels 4096 --steps 200 --engine reference
   trainscape keys
 
@@ -220,6 +221,27 @@ int main(int argc, char** argv) {
       app.add_subcommand("view", "One self-contained HTML page (no network) to explore RUN_DIR/run.h5 in a browser");
   view->add_option("RUN_DIR", view_opt.run_dir, "Run directory written by zoom")->required();
   view->add_option("--out", view_opt.out, "Output file (default RUN_DIR/index.html)")->check(kNonEmpty);
+  TransectOptions transect_opt;
+  CLI::App* transect = app.add_subcommand(
+      "transect", "Train N points on a segment of the phase space and measure the boundary's trace on it");
+  add_config_source(transect, transect_opt.config);
+  transect->add_option("--from", transect_opt.from, "Start of the segment, log10 coordinates")
+      ->type_name("X,Y")
+      ->required();
+  transect->add_option("--to", transect_opt.to, "End of the segment, log10 coordinates")->type_name("X,Y")->required();
+  transect->add_option("--points", transect_opt.points_text, "Points N = 2^k + 1 (default 1048577 = 2^20 + 1)")
+      ->type_name("N");
+  transect->add_option("--out", transect_opt.out, "Output HDF5 file (default <output.dir>/transect.h5)")
+      ->check(kNonEmpty);
+  add_threads(transect, transect_opt.threads);
+  add_engine(transect, transect_opt.engine);
+  CLI::Option* transect_overwrite =
+      transect->add_flag("--overwrite", transect_opt.overwrite, "Replace an existing transect file or journal");
+  transect
+      ->add_flag("--resume", transect_opt.resume,
+                 "Continue the interrupted transect: its finished tiles are kept (starts afresh if there is none)")
+      ->excludes(transect_overwrite);
+  transect->add_flag("-q,--quiet", transect_opt.quiet, "No progress or summary; print only the dimension");
 
   try {
     app.parse(argc, argv);
@@ -247,6 +269,7 @@ int main(int argc, char** argv) {
       if (render->parsed()) code = run_render_command(render_opt);
       if (plot->parsed()) code = run_plot_command(plot_opt);
       if (view->parsed()) code = run_view_command(view_opt);
+      if (transect->parsed()) code = run_transect_command(transect_opt);
       if (uncertainty->parsed()) {
         unc_opt.progress = !unc_opt.json && ::isatty(STDERR_FILENO);
         code = run_uncertainty_command(unc_opt, stdout);

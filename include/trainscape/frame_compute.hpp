@@ -4,6 +4,7 @@
 /// or which process computed which tile.
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "trainscape/config.hpp"
@@ -62,6 +63,18 @@ void compute_measures(const Problem& problem, const Engine& engine, const Grid& 
 /// step rather than at the end of a tile. `known` (may be null): pixels copied instead of trained
 /// (the same bits; TileProgress::pixel_steps_done counts only trained pixels).
 std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, const Grid& grid,
+                               const std::vector<Tile>& tiles, int restored, int threads, int frame_index,
+                               TileDistributor& distributor, ZoomObserver& observer, Image<double>& measure,
+                               Image<std::uint8_t>& converged, const std::atomic<bool>* cancel = nullptr,
+                               const KnownPixels* known = nullptr);
+
+/// Where pixel (row, col) of a frame lies in hyperparameter space: for an image, the grid's
+/// (value_x(col), value_y(row)); for a transect (transect.hpp), its point `col`.
+using PixelPoints = std::function<HyperPoint(int row, int col)>;
+
+/// compute_tiles for a frame whose pixels are not a grid's (a transect's 1 x N strip): pixel
+/// (row, col) is trained at point_at(row, col). The same loop, with the same guarantees.
+std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, const PixelPoints& point_at,
                                const std::vector<Tile>& tiles, int restored, int threads, int frame_index,
                                TileDistributor& distributor, ZoomObserver& observer, Image<double>& measure,
                                Image<std::uint8_t>& converged, const std::atomic<bool>* cancel = nullptr,

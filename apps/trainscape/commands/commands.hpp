@@ -169,6 +169,21 @@ struct ViewOptions {
 };
 /// `view`: one self-contained HTML page to explore the run (viewer_page.hpp).
 int run_view_command(const ViewOptions& options);
+struct TransectOptions {
+  ConfigSource config;
+  std::string from;         ///< "X,Y" in log10 coordinates
+  std::string to;           ///< "X,Y"
+  std::string points_text;  ///< N as given (validated: 2^k + 1); empty = 2^20 + 1
+  std::string out;          ///< empty: <output.dir>/transect.h5
+  int threads = -1;         ///< -1: keep the config's value
+  std::string engine = kDefaultEngine;
+  bool overwrite = false;
+  bool resume = false;
+  bool quiet = false;
+};
+/// `transect`: N points on a segment, trained in tiles with a journal, stored in HDF5 with the
+/// dimension of the boundary's trace (docs/transect.md).
+int run_transect_command(const TransectOptions& options);
 
 /// `keys`: the config reference as a Markdown table (the README embeds exactly this output).
 int run_keys_command();
