@@ -109,7 +109,7 @@
 //     residuals: 3x cheaper only; now   wide view 1.3-1.4x (timings on this shared machine vary
 //     ~15x cheaper than a step)         +-30% between runs; the lane-step counts do not)
 // tanh, issue 12 (operations per vector counted from detail/simd_tanh.hpp; "FMA pipe" = mul, fma,
-// div; timings: bench/bench_tanh.cpp and `trainscape bench configs/paper_tanh.yaml --pixels 4096
+// div; timings: tests/bench_tanh.cpp and `trainscape bench configs/paper_tanh.yaml --pixels 4096
 // --steps 100 --threads 1`, old and new binaries run alternately; measured on a 2-core VM without
 // AVX-512 (AVX2 kernels) under load 5-10 from other jobs, where one run of the engine bench varies
 // by +-25%, so only differences well above that are resolved):

@@ -20,7 +20,7 @@
 /// Saturated vectors: when every lane has |x| >= saturation (19.1 / 9.1f, where the evaluation
 /// returns exactly +-1: tested across the threshold), the evaluation is skipped (tanh_v).
 /// Measured error (tests/test_batched_engine.cpp, against long double tanhl): see kTanhMaxUlp*;
-/// float64 0.75 ulp max, mean 0.22 (bench/bench_tanh.cpp prints both).
+/// float64 0.75 ulp max, mean 0.22 (tests/bench_tanh.cpp prints both).
 /// Tried and rejected: rounding r = r_hi - k ln2_lo once and dropping the r_lo tail (-3 operations)
 /// gives 1.11 ulp at x = 0.1775 (k = 1, E ~ 0.42 amplifies the half-ulp rounding of r by ~3.4).
 /// detail::tanh_array (batched_engine.hpp) evaluates it over arrays.
