@@ -67,7 +67,7 @@ list(APPEND files ${_docs})
 foreach(dir include src apps tests scripts configs)
   if(IS_DIRECTORY "${ROOT}/${dir}")
     file(GLOB_RECURSE _found LIST_DIRECTORIES false RELATIVE "${ROOT}" "${ROOT}/${dir}/*")
-    # Installed npm packages (tests/browser/node_modules) are third-party files, not ours.
+    # Installed npm packages (the node_modules folder that `npm ci` makes in the browser test) are third-party files, not ours.
     list(FILTER _found EXCLUDE REGEX "(^|/)node_modules/")
     foreach(f IN LISTS _found)
       get_filename_component(_name "${f}" NAME)
