@@ -136,11 +136,8 @@ const Image<double>& MovieRenderer::equalised(int frame, int stretch) {
   for (const Cached& c : cache_) {
     if (c.frame == frame && c.stretch == stretch) return c.image;
   }
-  // Keep only what the current segment can need (keyframes k and k+1 under either stretch).
-  const int low = std::min(frame, stretch);
-  cache_.erase(std::remove_if(cache_.begin(), cache_.end(),
-                              [low](const Cached& c) { return std::min(c.frame, c.stretch) < low; }),
-               cache_.end());
+  // Never evicts: render() drops stale entries once, before it takes any reference, and reserves
+  // room, so references handed out during one render stay valid.
   cache_.push_back({frame, stretch, stretches_[static_cast<std::size_t>(stretch)].apply(*measures_[frame])});
   return cache_.back().image;
 }
@@ -155,13 +152,18 @@ Image<std::array<std::uint8_t, 3>> MovieRenderer::render(const ZoomPosition& pos
   const double ease = stretch_ease(phase);
 
   // Equalised images: layer 0 = keyframe k, layer 1 = keyframe k+1, each under stretch k and k+1.
-  // (References may move when the cache grows, so fetch all before using any.)
+  // Keep only what this segment can need (keyframes k and k+1 under either stretch): at most
+  // four entries, and with room reserved for them no push_back moves the ones already fetched.
+  cache_.erase(std::remove_if(cache_.begin(), cache_.end(),
+                              [k](const Cached& c) {
+                                return std::min(c.frame, c.stretch) < k || std::max(c.frame, c.stretch) > k + 1;
+                              }),
+               cache_.end());
+  cache_.reserve(cache_.size() + 4);
   const Image<double>* eq[2][2] = {{nullptr, nullptr}, {nullptr, nullptr}};
   const int layers = between ? 2 : 1;
-  for (int pass = 0; pass < 2; ++pass) {
-    for (int layer = 0; layer < layers; ++layer) {
-      for (int s = 0; s < layers; ++s) eq[layer][s] = &equalised(k + layer, k + s);
-    }
+  for (int layer = 0; layer < layers; ++layer) {
+    for (int s = 0; s < layers; ++s) eq[layer][s] = &equalised(k + layer, k + s);
   }
 
   Image<std::array<std::uint8_t, 3>> out(height, width);

@@ -85,7 +85,8 @@ class MovieRenderer {
 
  private:
   struct Layer;
-  /// Equalised images of keyframe `frame` under keyframe `stretch`'s stretch (cached per segment).
+  /// Equalised images of keyframe `frame` under keyframe `stretch`'s stretch (cached; render() keeps only the current
+  /// segment's four).
   const Image<double>& equalised(int frame, int stretch);
 
   std::vector<const Image<double>*> measures_;
