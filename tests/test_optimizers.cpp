@@ -125,9 +125,9 @@ TEST_CASE("pixel_hyperparameters: config values, then the x axis, then the y axi
 // optimizer exactly, and the run is stable iff lr lambda is below the optimizer's limit.
 TEST_CASE("exact stability limits of gd, heavy ball and Nesterov land in the right pixel of lr x momentum frames",
           "[optim][quadratic]") {
-  // Only the batched engine: in the AddressSanitizer build (-O2, scripts/sanitize.sh) the
+  // Only the batched engine: in the ASan+UBSan build (scripts/sanitize.sh) the
   // reference engine classifies about 15-20 rows above these limits as converged while the
-  // -O3 build agrees to the pixel; the cause is not found yet (not uninitialised heap memory:
+  // Release and plain -O2 builds agree to the pixel; the cause is not found yet (not uninitialised heap memory:
   // ASan's fill byte does not change it). The reference engine is still held to the batched
   // one on every optimizer by the agreement tests below.
   for (const char* optimizer : {"momentum", "nesterov"}) {
