@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "engine_points.hpp"
 #include "trainscape/batched_engine.hpp"
 #include "trainscape/bench.hpp"
 #include "trainscape/config.hpp"
@@ -23,25 +24,12 @@
 #include "trainscape/zoom.hpp"
 
 using namespace trainscape;
+using namespace trainscape::test;
 
 namespace {
 
 RunConfig config_from(const std::string& yaml) { return load_config(yaml, "batched_test.yaml"); }
 
-/// Points of a res x res grid over the config's window, row by row.
-std::vector<HyperPoint> grid_points(const RunConfig& c, int res) {
-  const Grid grid(Window::from_intervals(c.phase_space.x, c.phase_space.y), res, res);
-  std::vector<HyperPoint> points;
-  for (int r = 0; r < res; ++r)
-    for (int col = 0; col < res; ++col) points.push_back({grid.value_x(col), grid.value_y(r)});
-  return points;
-}
-
-std::vector<PixelOutcome> run(const Engine& engine, const Problem& p, const std::vector<HyperPoint>& points) {
-  std::vector<PixelOutcome> out(points.size());
-  engine.train(p, points.data(), points.size(), out.data());
-  return out;
-}
 
 bool same_bits(double a, double b) {
   if (std::isnan(a) && std::isnan(b)) return true;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "engine_points.hpp"
 #include "trainscape/batched_engine.hpp"
 #include "trainscape/config.hpp"
 #include "trainscape/error.hpp"
@@ -21,28 +22,12 @@
 #include "trainscape/window.hpp"
 
 using namespace trainscape;
+using namespace trainscape::test;
 
 namespace {
 
 RunConfig config_from(const std::string& yaml) { return load_config(yaml, "optim.yaml"); }
 
-Grid first_grid(const RunConfig& c, int cols, int rows) {
-  return Grid(Window::from_intervals(c.phase_space.x, c.phase_space.y), cols, rows, axis_scales(c.phase_space));
-}
-
-std::vector<HyperPoint> grid_points(const RunConfig& c, int res) {
-  const Grid grid = first_grid(c, res, res);
-  std::vector<HyperPoint> points;
-  for (int r = 0; r < res; ++r)
-    for (int col = 0; col < res; ++col) points.push_back({grid.value_x(col), grid.value_y(r)});
-  return points;
-}
-
-std::vector<PixelOutcome> run(const Engine& engine, const Problem& p, const std::vector<HyperPoint>& points) {
-  std::vector<PixelOutcome> out(points.size());
-  engine.train(p, points.data(), points.size(), out.data());
-  return out;
-}
 
 bool identical(const std::vector<PixelOutcome>& a, const std::vector<PixelOutcome>& b) {
   if (a.size() != b.size()) return false;
