@@ -110,13 +110,16 @@ TEST_CASE("pixel_hyperparameters: config values, then the x axis, then the y axi
 // optimizer exactly, and the run is stable iff lr lambda is below the optimizer's limit.
 TEST_CASE("exact stability limits of gd, heavy ball and Nesterov land in the right pixel of lr x momentum frames",
           "[optim][quadratic]") {
-  // Only the batched engine: in the ASan+UBSan build (scripts/sanitize.sh) the
-  // reference engine classifies about 15-20 rows above these limits as converged while the
-  // Release and plain -O2 builds agree to the pixel; the cause is not found yet (not uninitialised heap memory:
-  // ASan's fill byte does not change it). The reference engine is still held to the batched
-  // one on every optimizer by the agreement tests below.
+  // Layer 1 stays frozen only while lr_1 |dL/dW_1| is negligible. Rows far above a limit grow
+  // their loss up to 20x per step and within 300 steps reach losses near 1e200, where 1e-200
+  // times the gradient moves W_1 by O(1): such a run may collapse onto W_1 = 0 (loss constant at
+  // mean(Y^2), classed converged) or overflow, decided by the last bits of rounding. Those differ
+  // between the Release and ASan+UBSan builds of the reference engine (which leaves FMA
+  // contraction to the compiler): there, 300 steps at beta 0, 1.9x the gd limit, rose to 3e198 at
+  // step 220 and then fell to a constant 7.51. So a row is checked only while the scalar model
+  // below keeps its loss growth under 1e120 over the run, where the model is exact.
   for (const char* optimizer : {"momentum", "nesterov"}) {
-    for (const char* engine_name : {"batched"}) {
+    for (const char* engine_name : {"batched", "reference"}) {
       const std::string base =
           std::string("model: {width: 4, nonlinearity: identity}\ndata: {size: single, seed: 11}\n") +
           "training: {steps: 300, optimizer: " + optimizer + ", lr: [1.0, 1e-200]}\n" +
@@ -126,6 +129,17 @@ TEST_CASE("exact stability limits of gd, heavy ball and Nesterov land in the rig
       const double d = probe.width, n = probe.width;
       const double lambda = 2.0 * probe.X.squaredNorm() * probe.weights[1].squaredNorm() / (d * n * n);
       const bool nesterov = std::string(optimizer) == "nesterov";
+      // max over the run of (residual_t / residual_0)^2 for the scalar recursion at rate lr, beta
+      const auto loss_growth = [&](double lr, double beta) {
+        double e = 1.0, b = 0.0, worst = 1.0;
+        for (int t = 0; t < 300; ++t) {
+          const double g = lambda * e;
+          b = beta * b + g;
+          e -= lr * (nesterov ? g + beta * b : b);
+          worst = std::max(worst, e * e);
+        }
+        return worst;
+      };
       const auto limit = [&](double beta) {
         return (nesterov ? 2.0 * (1 + beta) / (1 + 2 * beta) : 2.0 * (1 + beta)) / lambda;
       };
@@ -154,10 +168,12 @@ TEST_CASE("exact stability limits of gd, heavy ball and Nesterov land in the rig
         while (first_diverged < rows && converged(first_diverged, col)) ++first_diverged;
         INFO(optimizer << " " << engine_name << " beta " << beta << " limit " << limit(beta) * lambda << " / lambda");
         CHECK(first_diverged == expected);
-        for (int row = 0; row < rows; ++row) {
+        int row = 0;
+        for (; row < rows && loss_growth(grid.value_y(row), beta) < 1e120; ++row) {
           INFO("row " << row);
           CHECK(static_cast<bool>(converged(row, col)) == (row < expected));
         }
+        CHECK(row >= expected + 5);  // the check reaches well above the limit
       }
     }
   }
