@@ -8,7 +8,7 @@
 set -euo pipefail
 
 packages=(g++ make cmake pkg-config git
-          libeigen3-dev libcli11-dev libhdf5-dev hdf5-tools catch2 libstb-dev libyaml-cpp-dev
+          libeigen3-dev libcli11-dev libhdf5-dev hdf5-tools catch2 libstb-dev libyaml-cpp-dev libqd-dev
           ffmpeg  # trainscape movie encodes with the ffmpeg binary
           openmpi-bin libopenmpi-dev openssh-client)  # MPI: mpirun -n R trainscape zoom (its launcher wants ssh)
 
