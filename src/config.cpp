@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "trainscape/error.hpp"
@@ -31,6 +32,8 @@ constexpr EnumName<JaxErfInv> kJaxErfInvNames[] = {{JaxErfInv::LibmFma, "libm_fm
                                                    {JaxErfInv::LibmPlain, "libm_plain"},
                                                    {JaxErfInv::CephesFma, "cephes_fma"},
                                                    {JaxErfInv::CephesPlain, "cephes_plain"}};
+constexpr EnumName<Arithmetic> kArithmeticNames[] = {{Arithmetic::Direct, "direct"},
+                                                     {Arithmetic::Perturbation, "perturbation"}};
 constexpr EnumName<Precision> kPrecisionNames[] = {{Precision::Float64, "float64"}, {Precision::Float32, "float32"}};
 constexpr EnumName<PhaseSpaceKind> kPhaseSpaceNames[] = {
     {PhaseSpaceKind::LrVsLr, "lr_vs_lr"},
@@ -97,6 +100,8 @@ const char* to_string(Optimizer v) { return enum_to_string(kOptimizerNames, v); 
 const char* to_string(Schedule v) { return enum_to_string(kScheduleNames, v); }
 const char* to_string(AxisParam v) { return enum_to_string(kAxisParamNames, v); }
 const char* to_string(AxisScale v) { return enum_to_string(kAxisScaleNames, v); }
+const char* to_string(Arithmetic v) { return enum_to_string(kArithmeticNames, v); }
+bool from_string(const std::string& n, Arithmetic& out) { return enum_from_string(kArithmeticNames, n, out); }
 bool from_string(const std::string& n, Optimizer& out) { return enum_from_string(kOptimizerNames, n, out); }
 bool from_string(const std::string& n, Schedule& out) { return enum_from_string(kScheduleNames, n, out); }
 bool from_string(const std::string& n, AxisParam& out) { return enum_from_string(kAxisParamNames, n, out); }
@@ -401,17 +406,46 @@ Field enum_field(const std::string& key, const std::string& meaning, E& target, 
           [&target, &table] { return std::string(enum_to_string(table, target)); }};
 }
 
+/// A coordinate: a number, or a decimal string of any length ("1.12384387943491861234567890123").
+/// `head` is the value rounded to double (as strtod rounds it), `tail` the digits beyond it
+/// (config.hpp, Interval); load_config clears the tails unless training.arithmetic is perturbation.
+bool parse_coordinate(const YAML::Node& n, double& head, WideTail& tail) {
+  if (!n.IsDefined() || !n.IsScalar()) return false;
+  const std::string& tag = n.Tag();
+  const bool quoted = tag == "!" || tag == kCoreTag + "str";
+  if (!quoted && !is_plain_scalar(n, /*allow_float=*/true)) return false;
+  const std::optional<Wide> exact = Wide::parse(n.Scalar());
+  if (!exact) return false;
+  const double rounded = std::strtod(n.Scalar().c_str(), nullptr);
+  if (!std::isfinite(rounded)) return false;
+  head = rounded;
+  const Wide rest = *exact - Wide(rounded);
+  tail = {rest.limbs()[0], rest.limbs()[1], rest.limbs()[2]};
+  return true;
+}
+
+/// A coordinate as YAML: the shortest double when it has no tail, else a quoted decimal string
+/// with 50 significant digits (qd's ~62 hold them, so the text reads back to the same text).
+std::string format_coordinate(double head, const WideTail& tail) {
+  if (tail == WideTail{}) return format_double(head);
+  return "\"" + Wide(head, tail).decimal(50) + "\"";
+}
+
 Field interval_field(const std::string& key, const std::string& meaning, Interval& target) {
-  return {key, meaning, "must be [lo, hi] with finite lo < hi, both in [-300, 300] (log10 units)",
+  return {key, meaning, "must be [lo, hi], numbers or decimal strings, with lo < hi, both in [-300, 300] (log10 units)",
           [&target](const YAML::Node& n) {
             if (!is_sequence(n) || n.size() != 2) return false;
             Interval v;
-            if (!parse_finite_double(n[0], v.lo) || !parse_finite_double(n[1], v.hi)) return false;
-            if (!(v.lo < v.hi) || std::fabs(v.lo) > kMaxAbsLog10 || std::fabs(v.hi) > kMaxAbsLog10) return false;
+            if (!parse_coordinate(n[0], v.lo, v.lo_tail) || !parse_coordinate(n[1], v.hi, v.hi_tail)) return false;
+            if (!(v.lo_exact() < v.hi_exact()) || std::fabs(v.lo) > kMaxAbsLog10 || std::fabs(v.hi) > kMaxAbsLog10)
+              return false;
             target = v;
             return true;
           },
-          [&target] { return "[" + format_double(target.lo) + ", " + format_double(target.hi) + "]"; }};
+          [&target] {
+            return "[" + format_coordinate(target.lo, target.lo_tail) + ", " +
+                   format_coordinate(target.hi, target.hi_tail) + "]";
+          }};
 }
 
 /// A number in [0, 1) (the decay rates).
@@ -531,6 +565,10 @@ std::vector<Section> describe(RunConfig& c) {
          [&t] { return t.batch.full ? std::string("full") : std::to_string(t.batch.size); }},
         enum_field("precision", "scalar type of training (measures are stored as float64)", t.precision,
                    kPrecisionNames),
+        enum_field("arithmetic",
+                   "direct = every pixel in the training precision; perturbation = float64 deviations from a "
+                   "quad-double reference, for windows below float64's spacing (docs/deep-zoom.md)",
+                   t.arithmetic, kArithmeticNames),
         enum_field("readout",
                    "stored value: loss = the convergence measure, probe = the output at the probe input after training",
                    t.readout, kReadoutNames),
@@ -633,7 +671,7 @@ std::vector<Section> describe(RunConfig& c) {
          },
          [&z] { return format_double(z.factor); }},
         {"target", "auto = the densest boundary of the previous frame, or a fixed centre [x, y] (log10)",
-         "must be auto or [x, y], finite, in [-300, 300] (log10 units)",
+         "must be auto or [x, y], numbers or decimal strings, in [-300, 300] (log10 units)",
          [&z](const YAML::Node& n) {
            std::string w;
            if (n.IsScalar() && parse_word(n, w) && w == "auto") {
@@ -643,14 +681,15 @@ std::vector<Section> describe(RunConfig& c) {
            if (!is_sequence(n) || n.size() != 2) return false;
            ZoomTarget v;
            v.automatic = false;
-           if (!parse_finite_double(n[0], v.x) || !parse_finite_double(n[1], v.y)) return false;
+           if (!parse_coordinate(n[0], v.x, v.x_tail) || !parse_coordinate(n[1], v.y, v.y_tail)) return false;
            if (std::fabs(v.x) > kMaxAbsLog10 || std::fabs(v.y) > kMaxAbsLog10) return false;
            z.target = v;
            return true;
          },
          [&z] {
            if (z.target.automatic) return std::string("auto");
-           return "[" + format_double(z.target.x) + ", " + format_double(z.target.y) + "]";
+           return "[" + format_coordinate(z.target.x, z.target.x_tail) + ", " +
+                  format_coordinate(z.target.y, z.target.y_tail) + "]";
          }}}});
 
   OutputConfig& o = c.output;
@@ -889,6 +928,12 @@ RunConfig load_config(const std::string& yaml_text, const std::string& source_na
   const YAML::Node root = parse_document(yaml_text, source, true, "YAML syntax error");
   read_document(root, source, sections);
   for (const auto& o : overrides) apply_override(o, sections);
+  if (config.training.arithmetic == Arithmetic::Direct) {
+    // Direct training cannot use digits beyond a double: drop them, so that a direct run's
+    // config, windows and results are exactly those of the rounded values.
+    for (Interval* i : {&config.phase_space.x, &config.phase_space.y}) i->lo_tail = i->hi_tail = WideTail{};
+    config.zoom.target.x_tail = config.zoom.target.y_tail = WideTail{};
+  }
   try {
     validate_config(config);
   } catch (const ConfigError& e) {
@@ -909,6 +954,11 @@ void validate_training(const RunConfig& c) {
   if (t.warmup_steps > t.steps) {
     throw errors::config_value("training.warmup_steps", std::to_string(t.warmup_steps),
                                "must not exceed training.steps = " + std::to_string(t.steps));
+  }
+  if (t.arithmetic == Arithmetic::Perturbation && t.precision != Precision::Float64) {
+    throw errors::config_value("training.arithmetic", "perturbation",
+                               "needs training.precision float64 (its deviations are float64), not " +
+                                   std::string(to_string(t.precision)));
   }
 }
 
@@ -1046,13 +1096,12 @@ void validate_config(const RunConfig& c) {
   deepest.half_x /= shrink;
   deepest.half_y /= shrink;
   if (!c.zoom.target.automatic && c.zoom.frames > 1) {
-    deepest.centre_x = c.zoom.target.x;
-    deepest.centre_y = c.zoom.target.y;
+    deepest.set_exact_centre(c.zoom.target.x_exact(), c.zoom.target.x, c.zoom.target.y_exact(), c.zoom.target.y);
   }
   check_resolvable(deepest, c.render.resolution.cols, c.render.resolution.rows, c.training.precision,
                    "zoom frame " + std::to_string(c.zoom.frames - 1) + " (phase_space window / zoom.factor^" +
                        std::to_string(c.zoom.frames - 1) + ")",
-                   axis_scales(c.phase_space));
+                   axis_scales(c.phase_space), c.training.arithmetic);
 }
 
 std::string to_yaml(const RunConfig& config) {

@@ -71,8 +71,18 @@ std::string Wide::decimal(int digits) const {
   if (digits < 1) digits = 1;
   if (digits > 64) digits = 64;
   if (limbs_[0] == 0.0) return "0";
-  // libqd prints digits significant digits after the leading one in scientific notation.
-  return to_qd(*this).to_string(digits - 1, 0, std::ios_base::scientific);
+  // libqd prints `precision` digits after the leading one, in scientific notation; trailing
+  // zeros of the mantissa say nothing and are dropped ("1.5e+00", not "1.5000...e+00").
+  std::string text = to_qd(*this).to_string(digits - 1, 0, std::ios_base::scientific);
+  const std::size_t e = text.find('e');
+  const std::size_t point = text.find('.');
+  if (e != std::string::npos && point != std::string::npos && point < e) {
+    std::size_t last = e;
+    while (last > point + 1 && text[last - 1] == '0') --last;
+    if (last == point + 1) --last;  // "1.e+00" -> "1e+00"
+    text.erase(last, e - last);
+  }
+  return text;
 }
 
 Wide Wide::operator+(const Wide& other) const { return from_qd(to_qd(*this) + to_qd(other)); }

@@ -17,7 +17,23 @@ Window Window::from_intervals(const Interval& x, const Interval& y) {
   w.centre_y = 0.5 * (y.lo + y.hi);
   w.half_x = 0.5 * (x.hi - x.lo);
   w.half_y = 0.5 * (y.hi - y.lo);
+  if (x.lo_tail != WideTail{} || x.hi_tail != WideTail{} || y.lo_tail != WideTail{} || y.hi_tail != WideTail{}) {
+    // Decimal bounds beyond a double (perturbation): the exact midpoint and half-width.
+    const Wide half(0.5);
+    w.set_exact_centre((x.lo_exact() + x.hi_exact()) * half, w.centre_x, (y.lo_exact() + y.hi_exact()) * half,
+                       w.centre_y);
+    w.half_x = ((x.hi_exact() - x.lo_exact()) * half).head();
+    w.half_y = ((y.hi_exact() - y.lo_exact()) * half).head();
+  }
   return w;
+}
+
+void Window::set_exact_centre(const Wide& x, double head_x, const Wide& y, double head_y) {
+  const Wide rest_x = x - Wide(head_x), rest_y = y - Wide(head_y);
+  centre_x = head_x;
+  centre_y = head_y;
+  tail_x = {rest_x.limbs()[0], rest_x.limbs()[1], rest_x.limbs()[2]};
+  tail_y = {rest_y.limbs()[0], rest_y.limbs()[1], rest_y.limbs()[2]};
 }
 
 double min_log10_spacing(Precision precision) {
@@ -87,7 +103,26 @@ std::vector<Tile> make_tiles(int cols, int rows, int tile_size) {
 }
 
 void check_resolvable(const Window& window, int cols, int rows, Precision precision, const std::string& what,
-                      AxisScales scales) {
+                      AxisScales scales, Arithmetic arithmetic) {
+  if (arithmetic == Arithmetic::Perturbation) {
+    const auto relative = [](AxisScale scale, double centre, double half, int n) {
+      const double s = 2.0 * half / (n - 1);
+      const double magnitude = scale == AxisScale::Log10 ? std::max(1.0, std::fabs(centre)) : std::fabs(centre) + half;
+      return s / magnitude;
+    };
+    const double rx = relative(scales.x, window.centre_x, window.half_x, cols);
+    const double ry = relative(scales.y, window.centre_y, window.half_y, rows);
+    if (!(std::min(rx, ry) >= kPerturbationMinRelativeSpacing)) {
+      std::ostringstream msg;
+      msg.precision(3);
+      msg << what << " is too deep even for training.arithmetic: perturbation: pixel spacing "
+          << (rx <= ry ? 2.0 * window.half_x / (cols - 1) : 2.0 * window.half_y / (rows - 1)) << " is "
+          << std::min(rx, ry) << " of the coordinate's magnitude, below " << kPerturbationMinRelativeSpacing
+          << " (quad-double centres keep about 62 digits); use fewer zoom frames or a smaller zoom factor";
+      throw ConfigError(msg.str());
+    }
+    return;
+  }
   const double limit = min_log10_spacing(precision);
   const double eps = precision == Precision::Float64 ? static_cast<double>(std::numeric_limits<double>::epsilon())
                                                      : static_cast<double>(std::numeric_limits<float>::epsilon());
@@ -113,7 +148,8 @@ void check_resolvable(const Window& window, int cols, int rows, Precision precis
         << " x " << 2.0 * window.half_y << " at " << cols << " x " << rows << " pixels) is below "
         << (scale == AxisScale::Log10 ? limit : s / (x_worse ? rx : ry))
         << ", where neighbouring pixels collapse onto the same value; "
-           "use fewer zoom frames, a smaller zoom factor or a lower resolution";
+           "use fewer zoom frames, a smaller zoom factor or a lower resolution, or "
+           "training.arithmetic: perturbation for deeper windows";
     throw ConfigError(msg.str());
   }
 }

@@ -49,7 +49,8 @@ ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engi
         distributor.share_window(window);
       }
     }
-    check_resolvable(window, cols, rows, problem.precision, "zoom frame " + std::to_string(k), axis_scales(problem));
+    check_resolvable(window, cols, rows, problem.precision, "zoom frame " + std::to_string(k), axis_scales(problem),
+                     config.training.arithmetic);
     const Grid grid(window, cols, rows, axis_scales(problem));
 
     FrameResult frame;

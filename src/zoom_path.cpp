@@ -55,8 +55,16 @@ Window next_window_auto(const FrameResult& frame, double factor) {
   const Window& w = frame.window;
   Window next;
   // Offsets from the current centre, in the current frame's log10 units.
-  next.centre_x = w.centre_x + w.half_x * (2.0 * (best_c0 + 0.5 * span_x) - (cols - 1)) / (cols - 1);
-  next.centre_y = w.centre_y + w.half_y * (2.0 * (best_r0 + 0.5 * span_y) - (rows - 1)) / (rows - 1);
+  const double unit_x = (2.0 * (best_c0 + 0.5 * span_x) - (cols - 1)) / (cols - 1);
+  const double unit_y = (2.0 * (best_r0 + 0.5 * span_y) - (rows - 1)) / (rows - 1);
+  next.centre_x = w.centre_x + w.half_x * unit_x;
+  next.centre_y = w.centre_y + w.half_y * unit_y;
+  if (w.tail_x != WideTail{} || w.tail_y != WideTail{} || w.half_x < 1e-12 || w.half_y < 1e-12) {
+    // A deep window: the same offset added to the exact centre (docs/deep-zoom.md). The double
+    // centre stays the one computed above, so shallow zooms keep their bits.
+    next.set_exact_centre(w.exact_centre_x() + Wide(w.half_x) * Wide(unit_x), next.centre_x,
+                          w.exact_centre_y() + Wide(w.half_y) * Wide(unit_y), next.centre_y);
+  }
   next.half_x = w.half_x / factor;
   next.half_y = w.half_y / factor;
   return next;
@@ -64,8 +72,7 @@ Window next_window_auto(const FrameResult& frame, double factor) {
 
 Window window_towards(const Window& first, const ZoomTarget& target, double factor, int k) {
   Window w;
-  w.centre_x = target.x;
-  w.centre_y = target.y;
+  w.set_exact_centre(target.x_exact(), target.x, target.y_exact(), target.y);
   const double shrink = std::pow(factor, k);
   w.half_x = first.half_x / shrink;
   w.half_y = first.half_y / shrink;

@@ -5,6 +5,7 @@
 
 #include "trainscape/config.hpp"
 #include "trainscape/error.hpp"
+#include "trainscape/window.hpp"
 
 using namespace trainscape;
 
@@ -145,12 +146,14 @@ TEST_CASE("wrong types and out-of-range values name key, value and rule", "[conf
   CHECK(error_of("render: {resolution: 8}\n") ==
         "test.yaml:1:22: render.resolution = 8: must be an integer or [cols, rows], each in [16, 65536]");
   CHECK(error_of("zoom: {target: somewhere}\n") ==
-        "test.yaml:1:16: zoom.target = somewhere: must be auto or [x, y], finite, in [-300, 300] (log10 units)");
+        "test.yaml:1:16: zoom.target = somewhere: must be auto or [x, y], numbers or decimal strings, in [-300, 300] "
+        "(log10 units)");
   CHECK(error_of("model: {width: }\n") == "test.yaml:1:16: model.width = (empty): must be an integer in [1, 4096]");
 }
 
 TEST_CASE("inverted, empty and non-finite windows are refused", "[config]") {
-  const std::string rule = "must be [lo, hi] with finite lo < hi, both in [-300, 300] (log10 units)";
+  const std::string rule =
+      "must be [lo, hi], numbers or decimal strings, with lo < hi, both in [-300, 300] (log10 units)";
   CHECK(error_of("phase_space: {x: [6, -3]}\n") == "test.yaml:1:18: phase_space.x = [6, -3]: " + rule);
   CHECK(error_of("phase_space: {y: [1, 1]}\n") == "test.yaml:1:18: phase_space.y = [1, 1]: " + rule);
   CHECK(error_of("phase_space: {x: [.nan, 1]}\n") == "test.yaml:1:18: phase_space.x = [.nan, 1]: " + rule);
@@ -202,7 +205,7 @@ TEST_CASE("the resolved config round-trips through to_yaml exactly", "[config]")
 
 TEST_CASE("the config reference lists every key once with its default and rule", "[config]") {
   const auto docs = config_reference();
-  REQUIRE(docs.size() == 36);
+  REQUIRE(docs.size() == 37);
   CHECK(docs[0].key == "model.width");
   CHECK(docs[0].default_value == "16");
   CHECK(docs[0].rule == "must be an integer in [1, 4096]");
@@ -230,6 +233,18 @@ TEST_CASE("every config key, set away from its default, round-trips through to_y
       "all.yaml");
   const std::string text = to_yaml(c);
   CHECK(to_yaml(load_config(text, "resolved.yaml")) == text);
+  // training.arithmetic: perturbation needs float64, so it leaves its default in a second config,
+  // which also carries decimal strings beyond a double through the round trip.
+  const RunConfig deep = load_config(
+      "training: {arithmetic: perturbation}\n"
+      "phase_space: {x: [\"-0.5000000000000000000000000001\", 1], y: [-1, \"2.00000000000000000000000000003\"]}\n"
+      "zoom: {target: [\"0.1234567890123456789012345678901\", 0.25]}\n",
+      "deep.yaml");
+  const std::string deep_text = to_yaml(deep);
+  CHECK(to_yaml(load_config(deep_text, "resolved.yaml")) == deep_text);
+  CHECK_THAT(deep_text, Catch::Contains("target: [\"1.234567890123456789012345678901e-01\", 0.25]"));
+  CHECK(deep.zoom.target.x_tail != WideTail{});
+  CHECK(deep.zoom.target.y_tail == WideTail{});
   // Every key of the reference appears in the text with a value other than its default: a key
   // added to the table without a non-default value here fails this test.
   const std::string defaults = to_yaml(RunConfig{});
@@ -237,6 +252,43 @@ TEST_CASE("every config key, set away from its default, round-trips through to_y
     INFO(doc.key);
     const std::string key = doc.key.substr(doc.key.find('.') + 1);
     CHECK_THAT(defaults, Catch::Contains(key + ": " + doc.default_value));
-    CHECK_THAT(text, !Catch::Contains(key + ": " + doc.default_value));
+    CHECK_THAT(doc.key == "training.arithmetic" ? deep_text : text, !Catch::Contains(key + ": " + doc.default_value));
   }
+}
+
+TEST_CASE("decimal-string centres: kept with perturbation, rounded for direct, depth limits name the remedy",
+          "[config][deep]") {
+  const std::string deep_window =
+      "phase_space: {x: [\"0.10000000000000000000000000000000000001\", \"0.10000000000000000000000000000000000002\"],"
+      " y: [-1, 1]}\nrender: {resolution: 16}\nzoom: {frames: 1}\n";
+  // Direct: the bounds round to the same double, so the window is empty, and the message says
+  // what would do it.
+  CHECK_THAT(error_of(deep_window), Catch::Contains("pixel spacing 0 log10 units") &&
+                                        Catch::Contains("or training.arithmetic: perturbation for deeper windows"));
+  // Perturbation: a window 1e-38 wide about 0.1 is fine, and the exact bounds are kept.
+  const RunConfig c = load_config(deep_window + "training: {arithmetic: perturbation}\n", "deep.yaml");
+  const Window w = Window::from_intervals(c.phase_space.x, c.phase_space.y);
+  CHECK(w.half_x == Approx(0.5e-38).epsilon(1e-12));
+  CHECK(w.exact_centre_x().decimal(40) == "1.00000000000000000000000000000000000015e-01");
+  // A plain number with more digits than a double holds keeps them too (YAML reads it as a float).
+  const RunConfig p = load_config("training: {arithmetic: perturbation}\nzoom: {target: [0.1, -1]}\n", "p.yaml");
+  CHECK(p.zoom.target.x == 0.1);
+  CHECK(p.zoom.target.x_exact().decimal(30) == "1e-01");
+  // Direct runs drop the digits a double cannot hold: exactly the rounded config.
+  const RunConfig d = load_config("zoom: {target: [\"0.10000000000000000000001\", -1]}\n", "d.yaml");
+  CHECK(d.zoom.target.x == 0.1);
+  CHECK(d.zoom.target.x_tail == WideTail{});
+  // Too deep for float64: the message names perturbation.
+  CHECK_THAT(error_of("render: {resolution: 512}\nzoom: {frames: 60, factor: 2, target: [0.5, 0.5]}\n"),
+             Catch::Contains("or training.arithmetic: perturbation for deeper windows"));
+  // Perturbation reaches 1e-35 pixel spacing, but not past its own floor.
+  CHECK_NOTHROW(load_config(
+      "training: {arithmetic: perturbation}\nrender: {resolution: 64}\nzoom: {frames: 121, factor: 2, target: [0.5, 0.5]}\n",
+      "ok.yaml"));
+  CHECK_THAT(error_of("training: {arithmetic: perturbation}\nrender: {resolution: 64}\n"
+                      "zoom: {frames: 160, factor: 2, target: [0.5, 0.5]}\n"),
+             Catch::Contains("too deep even for training.arithmetic: perturbation"));
+  CHECK(error_of("training: {arithmetic: perturbation, precision: float32}\n") ==
+        "test.yaml: training.arithmetic = perturbation: needs training.precision float64 (its deviations are float64), "
+        "not float32");
 }

@@ -19,7 +19,9 @@ TEST_CASE("Wide parses decimals of any length and keeps digits a double cannot",
   const Wide rest = *a - Wide(a->head());
   CHECK(std::fabs(rest.head()) <= 1.2e-16);
   CHECK(rest.head() != 0.0);
-  CHECK(a->decimal(31) == "1.123843879434918612345678901230e+00");
+  CHECK(a->decimal(31) == "1.12384387943491861234567890123e+00");
+  CHECK(Wide(1.5).decimal() == "1.5e+00");
+  CHECK(Wide(-2.0).decimal() == "-2e+00");
   CHECK(Wide::parse("-3.5e2")->head() == -350.0);
   CHECK(Wide::parse("+.5")->head() == 0.5);
   CHECK(Wide::parse("7.")->head() == 7.0);
@@ -50,6 +52,8 @@ TEST_CASE("Wide's 64-digit decimal round-trips every limb", "[wide]") {
     // Equal to within the last limb's rounding: the difference is far below 1e-60 relative.
     const Wide diff = *back - x;
     CHECK(std::fabs(diff.head()) <= 1e-60 * std::fabs(x.head()));
+    // 50 digits, as config files write them, read back to the same text.
+    CHECK(Wide::parse(x.decimal(50))->decimal(50) == x.decimal(50));
   }
 }
 

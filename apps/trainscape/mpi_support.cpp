@@ -258,12 +258,16 @@ class MpiDistributor final : public MpiTileDistributor {
 
   void share_window(Window& window) override {
     std::lock_guard<std::mutex> lk(mpi_mutex_);
-    double w[4] = {window.centre_x, window.centre_y, window.half_x, window.half_y};
-    MPI_Bcast(w, 4, MPI_DOUBLE, 0, comm_);
+    // The centre's quad-double tails too: a deep zoom's pixels are placed by them.
+    double w[10] = {window.centre_x,  window.centre_y,  window.half_x,    window.half_y,    window.tail_x[0],
+                    window.tail_x[1], window.tail_x[2], window.tail_y[0], window.tail_y[1], window.tail_y[2]};
+    MPI_Bcast(w, 10, MPI_DOUBLE, 0, comm_);
     window.centre_x = w[0];
     window.centre_y = w[1];
     window.half_x = w[2];
     window.half_y = w[3];
+    window.tail_x = {w[4], w[5], w[6]};
+    window.tail_y = {w[7], w[8], w[9]};
   }
 
   std::string describe() const override { return "rank " + std::to_string(rank_) + " of " + std::to_string(size_); }

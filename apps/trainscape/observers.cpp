@@ -19,10 +19,15 @@ std::string format(const char* fmt, double a, double b) {
 }
 
 std::string window_text(const Window& w) {
-  return format("x_min=%.17g x_max=%.17g", w.x_min(), w.x_max()) + " " +
-         format("y_min=%.17g y_max=%.17g", w.y_min(), w.y_max()) + " " +
-         format("centre_x=%.17g centre_y=%.17g", w.centre_x, w.centre_y) + " " +
-         format("half_x=%.17g half_y=%.17g", w.half_x, w.half_y);
+  std::string text = format("x_min=%.17g x_max=%.17g", w.x_min(), w.x_max()) + " " +
+                     format("y_min=%.17g y_max=%.17g", w.y_min(), w.y_max()) + " " +
+                     format("centre_x=%.17g centre_y=%.17g", w.centre_x, w.centre_y) + " " +
+                     format("half_x=%.17g half_y=%.17g", w.half_x, w.half_y);
+  if (w.tail_x != WideTail{} || w.tail_y != WideTail{}) {
+    // A deep window: the exact centre, which the doubles above no longer hold.
+    text += " centre_x_decimal=" + w.exact_centre_x().decimal() + " centre_y_decimal=" + w.exact_centre_y().decimal();
+  }
+  return text;
 }
 
 std::string duration_text(double seconds) {
@@ -133,6 +138,20 @@ void SummaryPrinter::on_frame_done(const FrameResult& f) {
                "  dimension %.4f  box fit %s  pair %s  (%.1f s)\n",
                f.index, f.window.x_min(), f.window.x_max(), f.window.y_min(), f.window.y_max(), f.edge_pixels,
                f.dimension, format_estimate(f.robust.boxcount_fit).c_str(), format_estimate(f.robust.pair).c_str(), t);
+  const Window& w = f.window;
+  if (w.tail_x != WideTail{} || w.tail_y != WideTail{} || f.certification.pixels > 0) {
+    // A deep frame: the bounds above have lost the digits that place it.
+    std::fprintf(out_, "           centre x %s  y %s  half-widths %.6g x %.6g\n",
+                 w.exact_centre_x().decimal(40).c_str(), w.exact_centre_y().decimal(40).c_str(), w.half_x, w.half_y);
+  }
+  const Certification& c = f.certification;
+  if (c.pixels > 0) {
+    std::fprintf(out_,
+                 "           certified: %d pixels retrained in quad-double, class agreement %.4f, measure error "
+                 "median %.3g max %.3g (relative); %" PRId64 " glitched pixels recomputed%s\n",
+                 c.pixels, c.agreement, c.median_relative_measure_error, c.max_relative_measure_error,
+                 c.glitched_pixels, c.agreement < kCertificationThreshold ? "  BELOW THRESHOLD" : "");
+  }
   std::fflush(out_);
 }
 

@@ -21,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include "trainscape/wide.hpp"
+
 namespace trainscape {
 
 // ---- enums: each has to_string / from_string (from_string returns false on an unknown name) ----
@@ -69,6 +71,10 @@ enum class AxisParam {
 };
 /// How an axis's range maps to values: Log10 (the range holds exponents) or Linear (the values).
 enum class AxisScale { Log10, Linear };
+/// How pixels are trained (docs/deep-zoom.md): Direct, each in the training precision (windows
+/// no narrower than that precision resolves); Perturbation, each as a float64 deviation from a
+/// reference trained in quad-double, for windows far below float64's spacing.
+enum class Arithmetic { Direct, Perturbation };
 /// What a pixel's stored value is (docs/model.md#readout).
 ///  - Loss: the signed convergence measure (< 0 trained, > 0 diverged).
 ///  - Probe: the network's first output at the fixed probe input after training (NaN or +-inf
@@ -85,6 +91,7 @@ const char* to_string(Optimizer v);
 const char* to_string(Schedule v);
 const char* to_string(AxisParam v);  ///< LrLayer gives "lr.L" (the layer is held apart)
 const char* to_string(AxisScale v);
+const char* to_string(Arithmetic v);
 bool from_string(const std::string& name, Nonlinearity& out);
 bool from_string(const std::string& name, DataRng& out);
 bool from_string(const std::string& name, Precision& out);
@@ -95,6 +102,7 @@ bool from_string(const std::string& name, Optimizer& out);
 bool from_string(const std::string& name, Schedule& out);
 bool from_string(const std::string& name, AxisParam& out);  ///< "lr.L" for LrLayer
 bool from_string(const std::string& name, AxisScale& out);
+bool from_string(const std::string& name, Arithmetic& out);
 
 // ---- small value types used by the sections ----
 
@@ -111,10 +119,16 @@ struct BatchSize {
   int size = 0;  ///< rows per step when !full
 };
 
-/// A closed interval in log10 units, lo < hi. YAML: [lo, hi].
+/// A closed interval in log10 units, lo < hi. YAML: [lo, hi], each a number or a decimal string.
+/// lo and hi are the values rounded to double; with training.arithmetic: perturbation the tails
+/// hold the digits beyond (lo + lo_tail is the exact value), otherwise they are zero.
 struct Interval {
   double lo = 0.0;
   double hi = 0.0;
+  WideTail lo_tail{};
+  WideTail hi_tail{};
+  Wide lo_exact() const { return Wide(lo, lo_tail); }
+  Wide hi_exact() const { return Wide(hi, hi_tail); }
 };
 
 /// Image size in pixels. YAML: `n` (square) or [cols, rows].
@@ -123,11 +137,16 @@ struct Resolution {
   int rows = 512;
 };
 
-/// Where the zoom heads. YAML: `auto` or [x, y] in log10 units.
+/// Where the zoom heads. YAML: `auto` or [x, y] in log10 units, each a number or a decimal
+/// string (tails as for Interval).
 struct ZoomTarget {
   bool automatic = true;
   double x = 0.0;
   double y = 0.0;
+  WideTail x_tail{};
+  WideTail y_tail{};
+  Wide x_exact() const { return Wide(x, x_tail); }
+  Wide y_exact() const { return Wide(y, y_tail); }
 };
 
 // ---- the sections ----
@@ -148,18 +167,19 @@ struct DataConfig {
 };
 
 struct TrainingConfig {
-  int steps = 1000;                          ///< gradient-descent steps T, 1..10^7
-  BatchSize batch;                           ///< full | <int>
-  Precision precision = Precision::Float64;  ///< float64 | float32
-  Readout readout = Readout::Loss;           ///< loss | probe
-  Optimizer optimizer = Optimizer::Gd;       ///< gd | momentum | nesterov | adam | adamw
-  double momentum = 0.9;                     ///< beta of momentum / nesterov, [0, 1)
-  double adam_beta1 = 0.9;                   ///< [0, 1)
-  double adam_beta2 = 0.999;                 ///< [0, 1)
-  double adam_eps = 1e-8;                    ///< > 0
-  double weight_decay = 0.0;                 ///< >= 0 (coupled; decoupled with adamw)
-  Schedule schedule = Schedule::Constant;    ///< constant | cosine | warmup_cosine
-  int warmup_steps = 0;                      ///< W of warmup_cosine, 0..steps
+  int steps = 1000;                            ///< gradient-descent steps T, 1..10^7
+  BatchSize batch;                             ///< full | <int>
+  Precision precision = Precision::Float64;    ///< float64 | float32
+  Readout readout = Readout::Loss;             ///< loss | probe
+  Arithmetic arithmetic = Arithmetic::Direct;  ///< direct | perturbation
+  Optimizer optimizer = Optimizer::Gd;         ///< gd | momentum | nesterov | adam | adamw
+  double momentum = 0.9;                       ///< beta of momentum / nesterov, [0, 1)
+  double adam_beta1 = 0.9;                     ///< [0, 1)
+  double adam_beta2 = 0.999;                   ///< [0, 1)
+  double adam_eps = 1e-8;                      ///< > 0
+  double weight_decay = 0.0;                   ///< >= 0 (coupled; decoupled with adamw)
+  Schedule schedule = Schedule::Constant;      ///< constant | cosine | warmup_cosine
+  int warmup_steps = 0;                        ///< W of warmup_cosine, 0..steps
   /// Learning rates of the layers no axis sets: one value for every layer, or one per layer.
   std::vector<double> lr{0.1};
 };

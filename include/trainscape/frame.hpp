@@ -13,6 +13,20 @@
 
 namespace trainscape {
 
+/// How a perturbation frame's sample of pixels, retrained directly in quad-double, agreed with
+/// the frame (docs/deep-zoom.md#certification). Empty (pixels = 0) for direct frames.
+struct Certification {
+  int pixels = 0;                              ///< pixels retrained directly
+  double agreement = 0.0;                      ///< fraction of them with the frame's class
+  double median_relative_measure_error = 0.0;  ///< over the pixels whose class agrees
+  double max_relative_measure_error = 0.0;
+  std::int64_t glitched_pixels = 0;  ///< pixels the perturbation engine recomputed (glitches)
+};
+
+/// The class agreement below which a certified frame is reported as not trustworthy (summary,
+/// run.h5 keeps the numbers either way).
+inline constexpr double kCertificationThreshold = 0.99;
+
 /// One computed and analysed frame. Row 0 = y_min, column 0 = x_min.
 struct FrameResult {
   int index = 0;                  ///< 0-based position in the zoom sequence
@@ -26,6 +40,7 @@ struct FrameResult {
   std::int64_t edge_pixels = 0;   ///< number of set pixels in `edges`
   DimensionReport robust;         ///< porespy median, box-count fit and pair estimator with
                                   ///< error bars (dimension.hpp)
+  Certification certification;    ///< perturbation frames only
 };
 
 /// Result of a whole zoom run.

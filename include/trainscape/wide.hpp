@@ -29,8 +29,9 @@ class Wide {
   /// finite / below 1e-300 in magnitude but not zero.
   static std::optional<Wide> parse(const std::string& text);
 
-  /// The value in scientific notation with `digits` significant digits (1..64): 64 (the
-  /// default) is enough for parse() to give back the same limbs (tested).
+  /// The value in scientific notation with at most `digits` significant digits (1..64; trailing
+  /// zeros dropped): 64 (the default) reads back through parse() to within 1e-60 relative, and
+  /// 50 digits read back to the same 50-digit text (tested; config files use that).
   std::string decimal(int digits = 64) const;
 
   /// The value rounded to double (the first limb).

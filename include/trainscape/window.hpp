@@ -27,11 +27,22 @@ AxisScales axis_scales(const PhaseSpaceConfig& phase_space);
 double axis_value(AxisScale scale, double centre, double offset);
 
 /// A rectangle in hyperparameter coordinates (log10 exponents, or values on a linear axis).
+/// The centre is held to quad-double precision for deep zooms (docs/deep-zoom.md): centre_x is
+/// within a unit in the last place of the exact centre, and centre_x + tail_x is exact. A window
+/// set with plain doubles has zero tails and is exactly its doubles.
 struct Window {
   double centre_x = 0.0;  ///< log10 units
   double centre_y = 0.0;
   double half_x = 0.0;  ///< half-width, > 0
   double half_y = 0.0;
+  WideTail tail_x{};  ///< what centre_x lacks of the exact centre (zero unless perturbation)
+  WideTail tail_y{};
+
+  Wide exact_centre_x() const { return Wide(centre_x, tail_x); }
+  Wide exact_centre_y() const { return Wide(centre_y, tail_y); }
+  /// Sets the centre to (x, y): centre_x = `head_x` (the double the caller has always computed,
+  /// so that direct runs keep their bits) and tail_x = x - head_x; likewise y.
+  void set_exact_centre(const Wide& x, double head_x, const Wide& y, double head_y);
 
   static Window from_intervals(const Interval& x, const Interval& y);
   /// Bounds, for display and storage (they may have lost digits at depth; the centre and
@@ -103,10 +114,16 @@ int resolve_tile_side(int configured, int cols, int rows);
 /// tile of each row and column is cut short.
 std::vector<Tile> make_tiles(int cols, int rows, int tile_size);
 
+/// The smallest pixel spacing perturbation allows, relative to max(1, |centre|) on a log10 axis
+/// or to the largest |value| on a linear one: quad-double centres keep about 62 digits, and
+/// 1e-45 leaves 17 of them to tell neighbouring pixels apart (docs/deep-zoom.md#depth).
+inline constexpr double kPerturbationMinRelativeSpacing = 1e-45;
+
 /// Throws ConfigError when the window's pixel spacing is below min_log10_spacing(precision) on a
-/// log10 axis, or below two units in the last place of the largest |value| on a linear axis;
-/// `what` names the frame in the message.
+/// log10 axis, or below two units in the last place of the largest |value| on a linear axis
+/// (direct arithmetic; the message names perturbation), or below
+/// kPerturbationMinRelativeSpacing (perturbation); `what` names the frame in the message.
 void check_resolvable(const Window& window, int cols, int rows, Precision precision, const std::string& what,
-                      AxisScales scales = {});
+                      AxisScales scales = {}, Arithmetic arithmetic = Arithmetic::Direct);
 
 }  // namespace trainscape

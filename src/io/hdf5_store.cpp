@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -221,6 +222,24 @@ FrameResult read_frame(const Reader& r, const H5::Group& frames, const std::stri
   f.window.centre_y = r.read_double(g, fp, "centre_y");
   f.window.half_x = r.read_double(g, fp, "half_x");
   f.window.half_y = r.read_double(g, fp, "half_y");
+  // Files written before deep zooms have no decimal centres: the doubles are then exact.
+  const auto read_tail = [&](const char* attribute, double head, WideTail& tail) {
+    if (!r.has_attribute(g, attribute)) return;
+    const std::optional<Wide> exact = Wide::parse(r.read_string(g, fp, attribute));
+    r.check(exact.has_value(), fp + ": attribute " + std::string(attribute) + " is not a decimal number");
+    const Wide rest = *exact - Wide(head);
+    tail = {rest.limbs()[0], rest.limbs()[1], rest.limbs()[2]};
+  };
+  read_tail("centre_x_decimal", f.window.centre_x, f.window.tail_x);
+  read_tail("centre_y_decimal", f.window.centre_y, f.window.tail_y);
+  if (r.has_attribute(g, "certified_pixels")) {
+    Certification& cert = f.certification;
+    cert.pixels = r.read_int(g, fp, "certified_pixels");
+    cert.agreement = r.read_double(g, fp, "certified_agreement");
+    cert.median_relative_measure_error = r.read_double(g, fp, "certified_median_relative_error");
+    cert.max_relative_measure_error = r.read_double(g, fp, "certified_max_relative_error");
+    cert.glitched_pixels = r.read_int64(g, fp, "glitched_pixels");
+  }
   f.steps = r.read_int(g, fp, "steps");
   f.dimension = r.read_double(g, fp, "dimension");
   f.edge_pixels = r.read_int64(g, fp, "edge_pixels");
@@ -395,6 +414,17 @@ void Hdf5RunStore::on_frame_done(const FrameResult& frame) {
     w.write_attribute(g, fp, "centre_y", frame.window.centre_y);
     w.write_attribute(g, fp, "half_x", frame.window.half_x);
     w.write_attribute(g, fp, "half_y", frame.window.half_y);
+    // The exact centre (centre_x + its quad-double tail), with enough digits to read back.
+    w.write_attribute(g, fp, "centre_x_decimal", frame.window.exact_centre_x().decimal());
+    w.write_attribute(g, fp, "centre_y_decimal", frame.window.exact_centre_y().decimal());
+    const Certification& cert = frame.certification;
+    if (cert.pixels > 0) {
+      w.write_attribute(g, fp, "certified_pixels", static_cast<std::int64_t>(cert.pixels));
+      w.write_attribute(g, fp, "certified_agreement", cert.agreement);
+      w.write_attribute(g, fp, "certified_median_relative_error", cert.median_relative_measure_error);
+      w.write_attribute(g, fp, "certified_max_relative_error", cert.max_relative_measure_error);
+      w.write_attribute(g, fp, "glitched_pixels", cert.glitched_pixels);
+    }
     w.write_attribute(g, fp, "steps", static_cast<std::int64_t>(frame.steps));
     w.write_attribute(g, fp, "dimension", frame.dimension);
     w.write_attribute(g, fp, "edge_pixels", static_cast<std::int64_t>(frame.edge_pixels));
