@@ -569,6 +569,10 @@ std::vector<Section> describe(RunConfig& c) {
                    "direct = every pixel in the training precision; perturbation = float64 deviations from a "
                    "quad-double reference, for windows below float64's spacing (docs/deep-zoom.md)",
                    t.arithmetic, kArithmeticNames),
+        int_field("certify_pixels",
+                  "arithmetic: perturbation: pixels per frame trained again directly in quad-double to certify it "
+                  "(docs/deep-zoom.md#certification)",
+                  t.certify_pixels, 0, 4096),
         enum_field("readout",
                    "stored value: loss = the convergence measure, probe = the output at the probe input after training",
                    t.readout, kReadoutNames),

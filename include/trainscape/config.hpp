@@ -172,14 +172,15 @@ struct TrainingConfig {
   Precision precision = Precision::Float64;    ///< float64 | float32
   Readout readout = Readout::Loss;             ///< loss | probe
   Arithmetic arithmetic = Arithmetic::Direct;  ///< direct | perturbation
-  Optimizer optimizer = Optimizer::Gd;         ///< gd | momentum | nesterov | adam | adamw
-  double momentum = 0.9;                       ///< beta of momentum / nesterov, [0, 1)
-  double adam_beta1 = 0.9;                     ///< [0, 1)
-  double adam_beta2 = 0.999;                   ///< [0, 1)
-  double adam_eps = 1e-8;                      ///< > 0
-  double weight_decay = 0.0;                   ///< >= 0 (coupled; decoupled with adamw)
-  Schedule schedule = Schedule::Constant;      ///< constant | cosine | warmup_cosine
-  int warmup_steps = 0;                        ///< W of warmup_cosine, 0..steps
+  int certify_pixels = 16;              ///< perturbation: pixels per frame retrained directly in quad-double, 0..4096
+  Optimizer optimizer = Optimizer::Gd;  ///< gd | momentum | nesterov | adam | adamw
+  double momentum = 0.9;                ///< beta of momentum / nesterov, [0, 1)
+  double adam_beta1 = 0.9;              ///< [0, 1)
+  double adam_beta2 = 0.999;            ///< [0, 1)
+  double adam_eps = 1e-8;               ///< > 0
+  double weight_decay = 0.0;            ///< >= 0 (coupled; decoupled with adamw)
+  Schedule schedule = Schedule::Constant;  ///< constant | cosine | warmup_cosine
+  int warmup_steps = 0;                    ///< W of warmup_cosine, 0..steps
   /// Learning rates of the layers no axis sets: one value for every layer, or one per layer.
   std::vector<double> lr{0.1};
 };

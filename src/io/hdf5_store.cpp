@@ -3,6 +3,7 @@
 #include <H5Cpp.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstdint>
@@ -228,6 +229,9 @@ FrameResult read_frame(const Reader& r, const H5::Group& frames, const std::stri
     const std::optional<Wide> exact = Wide::parse(r.read_string(g, fp, attribute));
     r.check(exact.has_value(), fp + ": attribute " + std::string(attribute) + " is not a decimal number");
     const Wide rest = *exact - Wide(head);
+    // Below 1e-60 relative the decimal's digits are conversion noise (wide.hpp): a centre that
+    // was a plain double reads back as exactly that double.
+    if (std::fabs(rest.head()) <= 1e-60 * std::fabs(head)) return;
     tail = {rest.limbs()[0], rest.limbs()[1], rest.limbs()[2]};
   };
   read_tail("centre_x_decimal", f.window.centre_x, f.window.tail_x);
