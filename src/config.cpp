@@ -655,37 +655,38 @@ std::vector<Section> describe(RunConfig& c) {
          }}}});
 
   OutputConfig& o = c.output;
-  sections.push_back({"output",
-                      {{"dir", "run directory: frame_NNN.png and run.h5 (--out overrides)", "must be a non-empty path",
-                        [&o](const YAML::Node& n) {
-                          std::string w;
-                          if (!parse_word(n, w) || w.empty()) return false;
-                          o.dir = w;
-                          return true;
-                        },
-                        [&o] { return quote_string(o.dir); }},
-                       {"channels",
-                        "per-pixel values stored in run.h5: measure and class always, plus any of divergence_step, "
-                        "lyapunov, sharpness (docs/channels.md)",
-                        "must be a list of: measure | class | divergence_step | lyapunov | sharpness, each at most once",
-                        [&o](const YAML::Node& n) {
-                          if (!is_sequence(n) || n.size() > 16) return false;
-                          std::vector<std::string> names;
-                          for (const auto& item : n) {
-                            std::string w;
-                            if (!parse_word(item, w)) return false;
-                            names.push_back(w);
-                          }
-                          o.channels = names;  // each name is checked by validate_output
-                          return true;
-                        },
-                        [&o] {
-                          std::string text = "[";
-                          for (std::size_t i = 0; i < o.channels.size(); ++i) {
-                            text += (i ? ", " : "") + o.channels[i];
-                          }
-                          return text + "]";
-                        }}}});
+  sections.push_back(
+      {"output",
+       {{"dir", "run directory: frame_NNN.png and run.h5 (--out overrides)", "must be a non-empty path",
+         [&o](const YAML::Node& n) {
+           std::string w;
+           if (!parse_word(n, w) || w.empty()) return false;
+           o.dir = w;
+           return true;
+         },
+         [&o] { return quote_string(o.dir); }},
+        {"channels",
+         "per-pixel values stored in run.h5: measure and class always, plus any of divergence_step, "
+         "lyapunov, sharpness (docs/channels.md)",
+         "must be a list of: measure | class | divergence_step | lyapunov | sharpness, each at most once",
+         [&o](const YAML::Node& n) {
+           if (!is_sequence(n) || n.size() > 16) return false;
+           std::vector<std::string> names;
+           for (const auto& item : n) {
+             std::string w;
+             if (!parse_word(item, w)) return false;
+             names.push_back(w);
+           }
+           o.channels = names;  // each name is checked by validate_output
+           return true;
+         },
+         [&o] {
+           std::string text = "[";
+           for (std::size_t i = 0; i < o.channels.size(); ++i) {
+             text += (i ? ", " : "") + o.channels[i];
+           }
+           return text + "]";
+         }}}});
 
   RuntimeConfig& rt = c.runtime;
   sections.push_back(

@@ -62,8 +62,8 @@ ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engi
     std::vector<bool> done(tiles.size(), false);
     // Only a process that delivers frames (or keeps its share) needs the restored values.
     const bool load_values = root || !assembles;
-    if (plan.archive) plan.archive->restore(k, window, tiles, load_values, done, frame.measure, frame.converged,
-                                              frame.channels);
+    if (plan.archive)
+      plan.archive->restore(k, window, tiles, load_values, done, frame.measure, frame.converged, frame.channels);
     const int restored = static_cast<int>(std::count(done.begin(), done.end(), true));
     observer.on_frame_start(k, window, static_cast<int>(tiles.size()), restored);
 

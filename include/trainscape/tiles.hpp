@@ -92,8 +92,7 @@ class TileDistributor {
   /// Called by every process after its threads have drained next_tile(). Afterwards the root's
   /// images (measure, converged and the held channels) hold every tile of the frame; the other
   /// processes' images are unspecified.
-  virtual void end_frame(Image<double>& /*measure*/, Image<std::uint8_t>& /*converged*/,
-                         ChannelImages& /*channels*/) {}
+  virtual void end_frame(Image<double>& /*measure*/, Image<std::uint8_t>& /*converged*/, ChannelImages& /*channels*/) {}
 
   /// Makes the root's `window` the window of every process (a no-op for one process).
   virtual void share_window(Window& /*window*/) {}

@@ -58,6 +58,14 @@ struct NumTraits<trainscape::detail::Dual> : NumTraits<double> {
   using NonInteger = trainscape::detail::Dual;
   using Nested = trainscape::detail::Dual;
   using Literal = trainscape::detail::Dual;
-  enum { IsComplex = 0, IsInteger = 0, IsSigned = 1, RequireInitialization = 1, ReadCost = 2, AddCost = 2, MulCost = 3 };
+  enum {
+    IsComplex = 0,
+    IsInteger = 0,
+    IsSigned = 1,
+    RequireInitialization = 1,
+    ReadCost = 2,
+    AddCost = 2,
+    MulCost = 3
+  };
 };
 }  // namespace Eigen

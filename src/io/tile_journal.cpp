@@ -28,8 +28,8 @@ constexpr char kMagicWithoutChannels[8] = {'T', 'S', 'T', 'I', 'L', 'E', '0', '1
 constexpr std::uint8_t kDivergenceStepBit = 1, kLyapunovBit = 2, kSharpnessBit = 4;
 
 std::uint8_t channel_mask(const ChannelSet& set) {
-  return static_cast<std::uint8_t>((set.divergence_step ? kDivergenceStepBit : 0) |
-                                   (set.lyapunov ? kLyapunovBit : 0) | (set.sharpness ? kSharpnessBit : 0));
+  return static_cast<std::uint8_t>((set.divergence_step ? kDivergenceStepBit : 0) | (set.lyapunov ? kLyapunovBit : 0) |
+                                   (set.sharpness ? kSharpnessBit : 0));
 }
 
 template <class T>
@@ -375,8 +375,8 @@ void TileJournal::restore(int frame, const Window& window, const std::vector<Til
                           (wanted.sharpness && !have.sharpness))) {
         throw errors::in_file(path, "holds tiles without a channel this run stores (output.channels: " +
                                         std::string(wanted.divergence_step && !have.divergence_step ? "divergence_step"
-                                                    : wanted.lyapunov && !have.lyapunov           ? "lyapunov"
-                                                                                                  : "sharpness") +
+                                                    : wanted.lyapunov && !have.lyapunov             ? "lyapunov"
+                                                                                                    : "sharpness") +
                                         "); the journal belongs to a different config");
       }
       if (load_values) put_tile(t, measure, converged, &channels);

@@ -72,8 +72,8 @@ Image<double> channel_image(const FrameResult& f, const std::string& channel) {
   } else if (channel == "edge_of_stability" && !ch.edge_of_stability.data.empty()) {
     from(ch.edge_of_stability, 1.0);  // below the edge (lr sharpness / 2 < 1) blue
   } else {
-    throw errors::option_value("--channel", channel, "must be a channel frame " + std::to_string(f.index) +
-                                                         " of this run stores: " + stored);
+    throw errors::option_value("--channel", channel,
+                               "must be a channel frame " + std::to_string(f.index) + " of this run stores: " + stored);
   }
   return out;
 }
@@ -111,7 +111,8 @@ int run_render_command(const RenderOptions& opt) {
   }
   // The zoom's own chunks first; a non-default drawing says how it was drawn.
   const std::string config_text = png_config_text(input.config);
-  const bool as_zoom = palette == Palette::Spectral && opt.scale == 1 && !opt.shared_stretch && opt.channel == "measure";
+  const bool as_zoom = palette == Palette::Spectral && opt.scale == 1 && !opt.shared_stretch &&
+                       opt.channel == "measure";
   const std::string how = std::string("palette=") + to_string(palette) + " scale=" + std::to_string(opt.scale) +
                           " stretch=" + (opt.shared_stretch ? "shared" : "per-frame") +
                           (opt.channel == "measure" ? "" : " channel=" + opt.channel);
