@@ -139,6 +139,8 @@
 // them would save L1 traffic but not FP instructions, which are the bound.
 #include "trainscape/batched_engine.hpp"
 
+#include "trainscape/reference_engine.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -158,6 +160,7 @@ void MeasureAccumulator::add(double loss) {
   const bool finite = std::isfinite(loss);
   const double l = finite ? loss : kLossRatioClamp;
   const double ratio = l / l0_;
+  if (divergence_step_ < 0 && beyond_divergence_bound(finite, ratio)) divergence_step_ = t_;
   double v = (ratio < kLossRatioClamp) ? ratio : kLossRatioClamp;
   if (!finite && v < 1.0) v = 1.0;
   sum_v_ += v;
@@ -177,6 +180,7 @@ PixelOutcome MeasureAccumulator::finish() const {
   PixelOutcome out;
   out.converged = (tail_sum_ / tail) < 1.0 ? 1 : 0;
   out.measure = out.converged ? -sum_v_ : sum_inv_;
+  out.divergence_step = divergence_step_;
   return out;
 }
 
@@ -253,6 +257,17 @@ void BatchedEngine::train(const Problem& problem, const HyperPoint* points, std:
       detail::kernels_avx512::train(problem, points, count, out, options_, local, cancel);
     } else {
       detail::kernels_build::train(problem, points, count, out, options_, local, cancel);
+    }
+  }
+  // The Lyapunov and sharpness channels come from the reference engine's per-pixel code (dual
+  // numbers, no SIMD kernels): measure, class and divergence_step stay the kernels' own.
+  if (problem.channels.lyapunov || problem.channels.sharpness) {
+    for (std::size_t i = 0; i < count; ++i) {
+      if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) break;
+      const PixelOutcome extra = reference::extra_channels(problem, points[i]);
+      out[i].lyapunov = extra.lyapunov;
+      out[i].sharpness = extra.sharpness;
+      out[i].edge_of_stability = extra.edge_of_stability;
     }
   }
   if (stats) {

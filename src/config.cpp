@@ -3,6 +3,7 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -697,15 +698,38 @@ std::vector<Section> describe(RunConfig& c) {
          }}}});
 
   OutputConfig& o = c.output;
-  sections.push_back({"output",
-                      {{"dir", "run directory: frame_NNN.png and run.h5 (--out overrides)", "must be a non-empty path",
-                        [&o](const YAML::Node& n) {
-                          std::string w;
-                          if (!parse_word(n, w) || w.empty()) return false;
-                          o.dir = w;
-                          return true;
-                        },
-                        [&o] { return quote_string(o.dir); }}}});
+  sections.push_back(
+      {"output",
+       {{"dir", "run directory: frame_NNN.png and run.h5 (--out overrides)", "must be a non-empty path",
+         [&o](const YAML::Node& n) {
+           std::string w;
+           if (!parse_word(n, w) || w.empty()) return false;
+           o.dir = w;
+           return true;
+         },
+         [&o] { return quote_string(o.dir); }},
+        {"channels",
+         "per-pixel values stored in run.h5: measure and class always, plus any of divergence_step, "
+         "lyapunov, sharpness (docs/channels.md)",
+         "must be a list of: measure | class | divergence_step | lyapunov | sharpness, each at most once",
+         [&o](const YAML::Node& n) {
+           if (!is_sequence(n) || n.size() > 16) return false;
+           std::vector<std::string> names;
+           for (const auto& item : n) {
+             std::string w;
+             if (!parse_word(item, w)) return false;
+             names.push_back(w);
+           }
+           o.channels = names;  // each name is checked by validate_output
+           return true;
+         },
+         [&o] {
+           std::string text = "[";
+           for (std::size_t i = 0; i < o.channels.size(); ++i) {
+             text += (i ? ", " : "") + o.channels[i];
+           }
+           return text + "]";
+         }}}});
 
   RuntimeConfig& rt = c.runtime;
   sections.push_back(
@@ -966,6 +990,24 @@ void validate_training(const RunConfig& c) {
   }
 }
 
+/// Every output.channels entry names a channel, once (quoted, so an empty name shows).
+void validate_output(const OutputConfig& o) {
+  std::string names;
+  for (const char* name : kChannelNames) names += (names.empty() ? "" : " | ") + std::string(name);
+  for (std::size_t i = 0; i < o.channels.size(); ++i) {
+    const std::string& entry = o.channels[i];
+    if (std::find(std::begin(kChannelNames), std::end(kChannelNames), entry) == std::end(kChannelNames)) {
+      throw errors::config_value("output.channels", "entry " + std::to_string(i) + " '" + printable(entry, 40) + "'",
+                                 "must be one of: " + names);
+    }
+    if (std::find(o.channels.begin(), o.channels.begin() + static_cast<std::ptrdiff_t>(i), entry) !=
+        o.channels.begin() + static_cast<std::ptrdiff_t>(i)) {
+      throw errors::config_value("output.channels", "entry " + std::to_string(i) + " '" + entry + "'",
+                                 "must not repeat a channel");
+    }
+  }
+}
+
 bool is_lr(AxisParam p) {
   return p == AxisParam::Lr || p == AxisParam::LrEven || p == AxisParam::LrOdd || p == AxisParam::LrLayer;
 }
@@ -1093,6 +1135,7 @@ void validate_config(const RunConfig& c) {
   }
   validate_training(c);
   validate_axes(c);
+  validate_output(c.output);
   // Every frame of the zoom must be resolvable in the training precision; check the deepest.
   const Window first = Window::from_intervals(c.phase_space.x, c.phase_space.y);
   Window deepest = first;
@@ -1123,8 +1166,20 @@ std::string to_yaml(const RunConfig& config) {
   return out.str();
 }
 
-bool is_runtime_key(const std::string& section, const std::string& /*key*/) {
-  return section == "runtime" || section == "output";
+bool is_runtime_key(const std::string& section, const std::string& key) {
+  // output.channels decides what a run computes and stores: a journal or shard computed with
+  // other channels cannot complete this run.
+  return section == "runtime" || (section == "output" && key != "channels");
+}
+
+ChannelSet channel_set(const OutputConfig& output) {
+  ChannelSet set;
+  for (const std::string& name : output.channels) {
+    if (name == "divergence_step") set.divergence_step = true;
+    if (name == "lyapunov") set.lyapunov = true;
+    if (name == "sharpness") set.sharpness = true;
+  }
+  return set;
 }
 
 std::vector<ConfigKeyDoc> config_reference() {

@@ -37,8 +37,8 @@ std::vector<int> match_values(int count, ValueAt value_at, int earlier_count, Ea
 }  // namespace
 
 KnownPixels::KnownPixels(const Grid& earlier_grid, const Image<double>& measure, const Image<std::uint8_t>& converged,
-                         const Grid& grid)
-    : measure_(&measure), converged_(&converged) {
+                         const ChannelImages& channels, const Grid& grid)
+    : measure_(&measure), converged_(&converged), channels_(&channels) {
   earlier_col_ = match_values(
       grid.cols(), [&](int c) { return grid.value_x(c); }, earlier_grid.cols(),
       [&](int c) { return earlier_grid.value_x(c); });
@@ -54,6 +54,7 @@ bool KnownPixels::find(int row, int col, PixelOutcome& out) const {
   if (r < 0 || c < 0) return false;
   out.measure = (*measure_)(r, c);
   out.converged = (*converged_)(r, c);
+  channels_->get(r, c, out);
   return true;
 }
 
@@ -68,17 +69,18 @@ std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, con
                                const std::vector<Tile>& tiles, int restored, int threads, int frame_index,
                                TileDistributor& distributor, ZoomObserver& observer, Image<double>& measure,
                                Image<std::uint8_t>& converged, const std::atomic<bool>* cancel,
-                               const KnownPixels* known) {
+                               const KnownPixels* known, ChannelImages* channels) {
   const PixelPoints point_at = [&grid](int row, int col) { return HyperPoint{grid.value_x(col), grid.value_y(row)}; };
   return compute_tiles(problem, engine, point_at, tiles, restored, threads, frame_index, distributor, observer, measure,
-                       converged, cancel, known);
+                       converged, cancel, known, channels);
 }
 
 std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, const PixelPoints& point_at,
                                const std::vector<Tile>& tiles, int restored, int threads, int frame_index,
                                TileDistributor& distributor, ZoomObserver& observer, Image<double>& measure,
                                Image<std::uint8_t>& converged, const std::atomic<bool>* cancel,
-                               const KnownPixels* known) {
+                               const KnownPixels* known, ChannelImages* channels) {
+  const ChannelSet held = channels ? channels->stored() : ChannelSet{};
   const int n_tiles = static_cast<int>(tiles.size());
   std::atomic<bool> stop{false};
   std::mutex progress_mutex;
@@ -101,6 +103,23 @@ std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, con
     const std::size_t pixels = static_cast<std::size_t>(tile.rows) * static_cast<std::size_t>(tile.cols);
     result.measure.resize(pixels);
     result.converged.resize(pixels);
+    if (held.divergence_step) result.divergence_step.resize(pixels);
+    if (held.lyapunov) result.lyapunov.resize(pixels);
+    if (held.sharpness) {
+      result.sharpness.resize(pixels);
+      result.edge_of_stability.resize(pixels);
+    }
+    // Stores one pixel's outcome at position `i` of the tile.
+    const auto keep = [&result, &held](std::size_t i, const PixelOutcome& o) {
+      result.measure[i] = o.measure;
+      result.converged[i] = o.converged;
+      if (held.divergence_step) result.divergence_step[i] = o.divergence_step;
+      if (held.lyapunov) result.lyapunov[i] = o.lyapunov;
+      if (held.sharpness) {
+        result.sharpness[i] = o.sharpness;
+        result.edge_of_stability[i] = o.edge_of_stability;
+      }
+    };
     std::vector<HyperPoint> points;
     std::vector<std::size_t> trained_at;  // position in the tile of each trained point
     points.reserve(pixels);
@@ -110,8 +129,7 @@ std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, con
       for (int c = tile.col0; c < tile.col0 + tile.cols; ++c, ++at) {
         PixelOutcome copy;
         if (known != nullptr && known->find(r, c, copy)) {
-          result.measure[at] = copy.measure;
-          result.converged[at] = copy.converged;
+          keep(at, copy);
         } else {
           points.push_back(point_at(r, c));
           trained_at.push_back(at);
@@ -130,11 +148,8 @@ std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, con
         return false;
       }
     }
-    for (std::size_t i = 0; i < points.size(); ++i) {
-      result.measure[trained_at[i]] = outcomes[i].measure;
-      result.converged[trained_at[i]] = outcomes[i].converged;
-    }
-    put_tile(result, measure, converged);
+    for (std::size_t i = 0; i < points.size(); ++i) keep(trained_at[i], outcomes[i]);
+    put_tile(result, measure, converged, channels);
     const std::lock_guard<std::mutex> lock(progress_mutex);
     ++tiles_done;
     pixel_steps_done += static_cast<std::int64_t>(points.size()) * problem.steps;

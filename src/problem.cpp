@@ -36,6 +36,7 @@ Problem make_problem(const RunConfig& config) {
   if (!config.training.batch.full) {
     p.minibatches = rng->minibatch_indices(p.steps, config.training.batch.size, n_data);
   }
+  p.channels = channel_set(config.output);
   return p;
 }
 

@@ -1,6 +1,12 @@
 #include "trainscape/reference_engine.hpp"
 
 #include <cmath>
+#include <algorithm>
+#include <limits>
+#include <memory>
+
+#include "detail/dual.hpp"
+#include "trainscape/channels.hpp"
 
 namespace trainscape {
 
@@ -20,7 +26,8 @@ struct Network {
     for (const auto& w : initial) weights.push_back(w.cast<S>());
     const int L = p.depth;
     for (int l = 0; l < L; ++l) {
-      const S inv_sqrt_fan_in = S(1) / std::sqrt(S(initial[l].rows()));
+      using std::sqrt;
+      const S inv_sqrt_fan_in = S(1) / sqrt(S(initial[l].rows()));
       // The output layer is divided by sqrt(fan_in) twice: (H W / sqrt(n)) / sqrt(n).
       scale.push_back(l + 1 == L ? inv_sqrt_fan_in * inv_sqrt_fan_in : inv_sqrt_fan_in);
     }
@@ -39,9 +46,11 @@ struct ForwardPass {
 
 template <class S>
 S activation(Nonlinearity f, S z) {
-  const S sqrt2 = std::sqrt(S(2));
+  using std::sqrt;
+  using std::tanh;
+  const S sqrt2 = sqrt(S(2));
   switch (f) {
-    case Nonlinearity::Tanh: return std::tanh(sqrt2 * z);
+    case Nonlinearity::Tanh: return tanh(sqrt2 * z);
     case Nonlinearity::Relu: return z > S(0) ? sqrt2 * z : S(0);
     case Nonlinearity::Identity: return z;
   }
@@ -51,7 +60,8 @@ S activation(Nonlinearity f, S z) {
 /// d activation / dz at pre-activation z whose activation is h (tanh reuses h: no second tanh).
 template <class S>
 S activation_derivative(Nonlinearity f, S z, S h) {
-  const S sqrt2 = std::sqrt(S(2));
+  using std::sqrt;
+  const S sqrt2 = sqrt(S(2));
   switch (f) {
     case Nonlinearity::Tanh: return sqrt2 * (S(1) - h * h);
     case Nonlinearity::Relu: return z > S(0) ? sqrt2 : S(0);
@@ -161,7 +171,8 @@ void update_layer(const Problem& p, const PixelHyperparameters& h, int step, S r
           S& v = (*second)(i, j);
           m = b1 * m + (S(1) - b1) * g;
           v = b2 * v + (S(1) - b2) * (g * g);
-          w = w - rate * ((m / bc1) / (std::sqrt(v / bc2) + eps));
+          using std::sqrt;
+          w = w - rate * ((m / bc1) / (sqrt(v / bc2) + eps));
           break;
         }
       }
@@ -169,47 +180,58 @@ void update_layer(const Problem& p, const PixelHyperparameters& h, int step, S r
   }
 }
 
-/// The loss of every step and, when asked, the network's first output at the probe input after
-/// the last step.
+/// One training run in scalar type S: the network, the optimizer's state and the scratch of
+/// the steps. advance() is the training map of docs/model.md#training-step; run in Dual it gives
+/// that map's exact Jacobian-vector product (the Lyapunov channel).
 template <class S>
-std::vector<double> train_in(const Problem& p, const HyperPoint& point, double* probe_output) {
-  const PixelHyperparameters h = pixel_hyperparameters(p, point);
-  Network<S> net(p, p.weights);
-  const Mat<S> X = p.X.cast<S>();
-  const Mat<S> Y = p.Y.cast<S>();
-  std::vector<S> learning_rate;
-  for (int l = 0; l < p.depth; ++l) learning_rate.push_back(static_cast<S>(h.lr[static_cast<std::size_t>(l)]));
-  // Initialisation: scale every matrix (only when init_scale is on an axis: x * 1 keeps -0 and
-  // NaN as they are anyway, but the named kinds then run exactly their old operations), then
-  // add the offset to W_0.
-  if (x_axis(p).param == AxisParam::InitScale || y_axis(p).param == AxisParam::InitScale) {
-    for (auto& w : net.weights) w *= static_cast<S>(h.init_scale);
-  }
-  if (x_axis(p).param == AxisParam::InitOffset || y_axis(p).param == AxisParam::InitOffset) {
-    net.weights[0].array() += static_cast<S>(h.init_offset);
-  }
-  const S step_offset = static_cast<S>(h.step_offset);
-  const bool decay = has_weight_decay(p);
+struct Run {
+  const Problem& p;
+  PixelHyperparameters h;
+  Network<S> net;
   OptimizerState<S> state;
-  if (p.optimizer != Optimizer::Gd) {
-    for (const auto& w : net.weights) {
-      state.first.push_back(Mat<S>::Zero(w.rows(), w.cols()));
-      if (p.optimizer == Optimizer::Adam || p.optimizer == Optimizer::AdamW) {
-        state.second.push_back(Mat<S>::Zero(w.rows(), w.cols()));
-      }
-    }
-  }
-
+  Mat<S> X, Y;
+  std::vector<S> learning_rate;
+  S step_offset;
+  bool decay;
   ForwardPass<S> full, batch;
   BackwardScratch<S> scratch;
   std::vector<Mat<S>> grads;
   Mat<S> Xb, Yb;
-  std::vector<double> losses(static_cast<std::size_t>(p.steps));
-  for (int t = 0; t < p.steps; ++t) {
+
+  Run(const Problem& problem, const HyperPoint& point)
+      : p(problem),
+        h(pixel_hyperparameters(problem, point)),
+        net(problem, problem.weights),
+        X(problem.X.cast<S>()),
+        Y(problem.Y.cast<S>()),
+        step_offset(static_cast<S>(h.step_offset)),
+        decay(has_weight_decay(problem)) {
+    for (int l = 0; l < p.depth; ++l) learning_rate.push_back(static_cast<S>(h.lr[static_cast<std::size_t>(l)]));
+    // Initialisation: scale every matrix (only when init_scale is on an axis: x * 1 keeps -0 and
+    // NaN as they are anyway, but the named kinds then run exactly their old operations), then
+    // add the offset to W_0.
+    if (x_axis(p).param == AxisParam::InitScale || y_axis(p).param == AxisParam::InitScale) {
+      for (auto& w : net.weights) w *= static_cast<S>(h.init_scale);
+    }
+    if (x_axis(p).param == AxisParam::InitOffset || y_axis(p).param == AxisParam::InitOffset) {
+      net.weights[0].array() += static_cast<S>(h.init_offset);
+    }
+    if (p.optimizer != Optimizer::Gd) {
+      for (const auto& w : net.weights) {
+        state.first.push_back(Mat<S>::Zero(w.rows(), w.cols()));
+        if (p.optimizer == Optimizer::Adam || p.optimizer == Optimizer::AdamW) {
+          state.second.push_back(Mat<S>::Zero(w.rows(), w.cols()));
+        }
+      }
+    }
+  }
+
+  /// Step t (0-based): the full-batch loss before the update (returned), then the update.
+  S advance(int t) {
     // The notebook's reading: the offset is added again before every step's loss and gradient.
     if (h.offset_every_step) net.weights[0].array() += step_offset;
     forward(net, X, full);
-    losses[t] = static_cast<double>(mean_squared_error(full.out, Y));
+    const S loss = mean_squared_error(full.out, Y);
     if (p.full_batch()) {
       backward(net, full, Y, scratch, grads);
     } else {
@@ -221,7 +243,7 @@ std::vector<double> train_in(const Problem& p, const HyperPoint& point, double* 
     if (p.optimizer == Optimizer::Gd && !decay && p.schedule == Schedule::Constant) {
       // The paper's update, as it always was.
       for (int l = 0; l < p.depth; ++l) net.weights[l] -= learning_rate[l] * grads[l];
-      continue;
+      return loss;
     }
     const S factor = static_cast<S>(schedule_factor(p.schedule, t + 1, p.steps, p.warmup_steps));
     for (int l = 0; l < p.depth; ++l) {
@@ -230,11 +252,165 @@ std::vector<double> train_in(const Problem& p, const HyperPoint& point, double* 
                       state.first.empty() ? nullptr : &state.first[l],
                       state.second.empty() ? nullptr : &state.second[l]);
     }
+    return loss;
+  }
+
+  /// The state the training map acts on: every weight matrix, then the optimizer's first and
+  /// second moments, in that order (the order of the tangent vector's blocks).
+  template <class F>
+  void for_each_block(F&& f) {
+    for (auto& w : net.weights) f(w);
+    for (auto& m : state.first) f(m);
+    for (auto& m : state.second) f(m);
+  }
+};
+
+using detail::Dual;
+
+/// The Lyapunov channel's bookkeeping: the tangent (unit norm between steps) and the sum of
+/// the logarithms of its growth.
+struct Tangent {
+  std::vector<Eigen::MatrixXd> blocks;  ///< shaped like Run::for_each_block's blocks
+  double log_growth_sum = 0.0;
+  int steps = 0;     ///< steps whose growth was finite and non-zero
+  bool live = true;  ///< false from the first step with a non-finite or zero growth on
+};
+
+/// Pushes the tangent through step t of `run` (whose state is the one before step t, in S) with
+/// `dual` (a Run<Dual> of the same pixel), renormalises it and records the log of its growth.
+template <class S>
+void propagate_tangent(Run<S>& run, Run<Dual>& dual, int t, Tangent& tangent) {
+  // Load values (the trajectory's state) and tangents into the dual run's state.
+  std::vector<const Mat<S>*> values;
+  run.for_each_block([&values](Mat<S>& m) { values.push_back(&m); });
+  std::size_t b = 0;
+  dual.for_each_block([&](Mat<Dual>& m) {
+    const Mat<S>& v = *values[b];
+    const Eigen::MatrixXd& d = tangent.blocks[b];
+    m.resize(v.rows(), v.cols());
+    for (Eigen::Index i = 0; i < v.size(); ++i) m.data()[i] = Dual(static_cast<double>(v.data()[i]), d.data()[i]);
+    ++b;
+  });
+  dual.advance(t);
+  double squared = 0.0;
+  b = 0;
+  dual.for_each_block([&](Mat<Dual>& m) {
+    Eigen::MatrixXd& d = tangent.blocks[b++];
+    for (Eigen::Index i = 0; i < m.size(); ++i) {
+      d.data()[i] = m.data()[i].d;
+      squared += d.data()[i] * d.data()[i];
+    }
+  });
+  const double growth = std::sqrt(squared);
+  if (!std::isfinite(growth) || growth == 0.0) {
+    tangent.live = false;
+    return;
+  }
+  for (auto& d : tangent.blocks) d /= growth;
+  tangent.log_growth_sum += std::log(growth);
+  ++tangent.steps;
+}
+
+/// The start of the tangent: deterministic_unit_vector over every block of `run`'s state.
+template <class S>
+Tangent start_tangent(Run<S>& run) {
+  Tangent tangent;
+  Eigen::Index n = 0;
+  run.for_each_block([&](Mat<S>& m) {
+    tangent.blocks.emplace_back(m.rows(), m.cols());
+    n += m.size();
+  });
+  const Eigen::VectorXd u = deterministic_unit_vector(n);
+  Eigen::Index at = 0;
+  for (auto& d : tangent.blocks) {
+    for (Eigen::Index i = 0; i < d.size(); ++i) d.data()[i] = u(at++);
+  }
+  return tangent;
+}
+
+/// H v for the full-batch loss at `weights` (float64), v given per layer; the result per layer.
+void hessian_vector_product_at(const Problem& p, const std::vector<Eigen::MatrixXd>& weights,
+                               const std::vector<Eigen::MatrixXd>& v, std::vector<Eigen::MatrixXd>& out) {
+  Network<Dual> net(p, p.weights);
+  for (std::size_t l = 0; l < weights.size(); ++l) {
+    Mat<Dual>& w = net.weights[l];
+    w.resize(weights[l].rows(), weights[l].cols());
+    for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = Dual(weights[l].data()[i], v[l].data()[i]);
+  }
+  ForwardPass<Dual> fp;
+  BackwardScratch<Dual> scratch;
+  std::vector<Mat<Dual>> grads;
+  const Mat<Dual> X = p.X.cast<Dual>(), Y = p.Y.cast<Dual>();
+  forward(net, X, fp);
+  backward(net, fp, Y, scratch, grads);
+  out.resize(grads.size());
+  for (std::size_t l = 0; l < grads.size(); ++l) {
+    out[l].resize(grads[l].rows(), grads[l].cols());
+    for (Eigen::Index i = 0; i < grads[l].size(); ++i) out[l].data()[i] = grads[l].data()[i].d;
+  }
+}
+
+double sharpness_at(const Problem& p, const std::vector<Eigen::MatrixXd>& weights) {
+  Eigen::Index n = 0;
+  for (const auto& w : weights) {
+    if (!w.allFinite()) return std::numeric_limits<double>::quiet_NaN();
+    n += w.size();
+  }
+  std::vector<Eigen::MatrixXd> v(weights.size()), hv;
+  const auto apply = [&](const Eigen::VectorXd& flat, Eigen::VectorXd& out) {
+    Eigen::Index at = 0;
+    for (std::size_t l = 0; l < weights.size(); ++l) {
+      v[l].resize(weights[l].rows(), weights[l].cols());
+      for (Eigen::Index i = 0; i < v[l].size(); ++i) v[l].data()[i] = flat(at++);
+    }
+    hessian_vector_product_at(p, weights, v, hv);
+    out.resize(flat.size());
+    at = 0;
+    for (const auto& m : hv) {
+      for (Eigen::Index i = 0; i < m.size(); ++i) out(at++) = m.data()[i];
+    }
+  };
+  return largest_eigenvalue(apply, n);
+}
+
+/// Trains one pixel: the loss of every step, and, when asked, the network's first output at the
+/// probe input after the last step and the extra channels the problem asks for.
+template <class S>
+std::vector<double> train_in(const Problem& p, const HyperPoint& point, double* probe_output,
+                             PixelOutcome* channels = nullptr, std::vector<Eigen::MatrixXd>* weights_out = nullptr) {
+  Run<S> run(p, point);
+  const bool lyapunov = channels != nullptr && p.channels.lyapunov;
+  std::unique_ptr<Run<Dual>> dual;
+  Tangent tangent;
+  if (lyapunov) {
+    dual = std::make_unique<Run<Dual>>(p, point);
+    tangent = start_tangent(run);
+  }
+  std::vector<double> losses(static_cast<std::size_t>(p.steps));
+  for (int t = 0; t < p.steps; ++t) {
+    if (lyapunov && tangent.live) propagate_tangent(run, *dual, t, tangent);
+    losses[t] = static_cast<double>(run.advance(t));
   }
   if (probe_output) {
     ForwardPass<S> probe;
-    forward(net, Mat<S>(p.probe.cast<S>()), probe);
+    forward(run.net, Mat<S>(p.probe.cast<S>()), probe);
     *probe_output = static_cast<double>(probe.out(0, 0));
+  }
+  if (weights_out) {
+    weights_out->clear();
+    for (const auto& w : run.net.weights) weights_out->push_back(w.template cast<double>());
+  }
+  if (lyapunov) {
+    channels->lyapunov = tangent.steps > 0 ? tangent.log_growth_sum / tangent.steps
+                                           : std::numeric_limits<double>::quiet_NaN();
+  }
+  if (channels != nullptr && p.channels.sharpness) {
+    std::vector<Eigen::MatrixXd> final_weights;
+    for (const auto& w : run.net.weights) final_weights.push_back(w.template cast<double>());
+    channels->sharpness = sharpness_at(p, final_weights);
+    double largest_lr = 0.0;
+    for (double lr : run.h.lr) largest_lr = std::max(largest_lr, lr);
+    channels->edge_of_stability = largest_lr * channels->sharpness / 2.0;
   }
   return losses;
 }
@@ -243,9 +419,13 @@ template <class S>
 PixelOutcome outcome_in(const Problem& p, const HyperPoint& point) {
   double probe_output = 0.0;
   const bool probe = p.readout == Readout::Probe;
-  const std::vector<double> losses = train_in<S>(p, point, probe ? &probe_output : nullptr);
+  PixelOutcome channels;
+  const std::vector<double> losses = train_in<S>(p, point, probe ? &probe_output : nullptr, &channels);
   PixelOutcome out = convergence_measure(losses.data(), p.steps);
   if (probe) out.measure = probe_output;
+  out.lyapunov = channels.lyapunov;
+  out.sharpness = channels.sharpness;
+  out.edge_of_stability = channels.edge_of_stability;
   return out;
 }
 
@@ -261,6 +441,37 @@ std::vector<double> loss_curve(const Problem& problem, const HyperPoint& point) 
 PixelOutcome outcome(const Problem& problem, const HyperPoint& point) {
   return problem.precision == Precision::Float32 ? outcome_in<float>(problem, point)
                                                  : outcome_in<double>(problem, point);
+}
+
+PixelOutcome extra_channels(const Problem& problem, const HyperPoint& point) {
+  PixelOutcome channels;
+  if (problem.precision == Precision::Float32) {
+    train_in<float>(problem, point, nullptr, &channels);
+  } else {
+    train_in<double>(problem, point, nullptr, &channels);
+  }
+  return channels;
+}
+
+std::vector<Eigen::MatrixXd> trained_weights(const Problem& problem, const HyperPoint& point) {
+  std::vector<Eigen::MatrixXd> weights;
+  if (problem.precision == Precision::Float32) {
+    train_in<float>(problem, point, nullptr, nullptr, &weights);
+  } else {
+    train_in<double>(problem, point, nullptr, nullptr, &weights);
+  }
+  return weights;
+}
+
+std::vector<Eigen::MatrixXd> hessian_vector_product(const Problem& problem, const std::vector<Eigen::MatrixXd>& weights,
+                                                    const std::vector<Eigen::MatrixXd>& v) {
+  std::vector<Eigen::MatrixXd> out;
+  hessian_vector_product_at(problem, weights, v, out);
+  return out;
+}
+
+double sharpness(const Problem& problem, const std::vector<Eigen::MatrixXd>& weights) {
+  return sharpness_at(problem, weights);
 }
 
 double loss_and_gradients(const Problem& problem, const std::vector<Eigen::MatrixXd>& weights,

@@ -87,8 +87,9 @@ TransectResult run_transect(const RunConfig& config, const Problem& problem, con
 
   Image<double> measure(1, n);
   Image<std::uint8_t> converged(1, n);
+  ChannelImages no_channels;  // a transect stores measure and class only
   std::vector<bool> done(tiles.size(), false);
-  if (plan.archive) plan.archive->restore(0, line.window(), tiles, true, done, measure, converged);
+  if (plan.archive) plan.archive->restore(0, line.window(), tiles, true, done, measure, converged, no_channels);
   const int restored = static_cast<int>(std::count(done.begin(), done.end(), true));
   observer.on_frame_start(0, line.window(), static_cast<int>(tiles.size()), restored);
 

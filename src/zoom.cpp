@@ -59,10 +59,12 @@ ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engi
     frame.steps = problem.steps;
     frame.measure = Image<double>(rows, cols);
     frame.converged = Image<std::uint8_t>(rows, cols);
+    frame.channels = ChannelImages(problem.channels, rows, cols);
     std::vector<bool> done(tiles.size(), false);
     // Only a process that delivers frames (or keeps its share) needs the restored values.
     const bool load_values = root || !assembles;
-    if (plan.archive) plan.archive->restore(k, window, tiles, load_values, done, frame.measure, frame.converged);
+    if (plan.archive)
+      plan.archive->restore(k, window, tiles, load_values, done, frame.measure, frame.converged, frame.channels);
     const int restored = static_cast<int>(std::count(done.begin(), done.end(), true));
     observer.on_frame_start(k, window, static_cast<int>(tiles.size()), restored);
 
@@ -70,12 +72,13 @@ ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engi
     KnownPixels known;
     if (plan.reuse_known_pixels && assembles && root && k > 0) {
       known = KnownPixels(Grid(previous.window, cols, rows, axis_scales(problem)), previous.measure, previous.converged,
-                          grid);
+                          previous.channels, grid);
     }
     distributor.begin_frame(k, done);
     const std::vector<int> computed = compute_tiles(problem, engine, grid, tiles, restored, threads, k, distributor,
-                                                    observer, frame.measure, frame.converged, plan.cancel, &known);
-    distributor.end_frame(frame.measure, frame.converged);
+                                                    observer, frame.measure, frame.converged, plan.cancel, &known,
+                                                    &frame.channels);
+    distributor.end_frame(frame.measure, frame.converged, frame.channels);
 
     if (!assembles) {
       // The share: what this process restored (its own earlier work) and computed now.
@@ -83,7 +86,7 @@ ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engi
       std::vector<TileResult> share;
       for (const Tile& tile : tiles) {
         if (done[static_cast<std::size_t>(tile.index)])
-          share.push_back(take_tile(tile, frame.measure, frame.converged));
+          share.push_back(take_tile(tile, frame.measure, frame.converged, &frame.channels));
       }
       observer.on_share_done(k, window, share);
       continue;

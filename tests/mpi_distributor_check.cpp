@@ -147,7 +147,8 @@ int main(int argc, char** argv) {
           fail("next_tile gave a tile after -1");
         }
       }
-      dist->end_frame(m, k);
+      ChannelImages no_channels;
+      dist->end_frame(m, k, no_channels);
 
       // Which rank drew which tile: gather to rank 0.
       int count = static_cast<int>(mine.size());

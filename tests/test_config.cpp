@@ -205,7 +205,7 @@ TEST_CASE("the resolved config round-trips through to_yaml exactly", "[config]")
 
 TEST_CASE("the config reference lists every key once with its default and rule", "[config]") {
   const auto docs = config_reference();
-  REQUIRE(docs.size() == 38);
+  REQUIRE(docs.size() == 39);
   CHECK(docs[0].key == "model.width");
   CHECK(docs[0].default_value == "16");
   CHECK(docs[0].rule == "must be an integer in [1, 4096]");
@@ -228,7 +228,7 @@ TEST_CASE("every config key, set away from its default, round-trips through to_y
       " y_scale: linear, x: [-1.0, 2.0], y: [0.5, 0.75]}\n"
       "render: {resolution: [17, 19]}\n"
       "zoom: {frames: 2, factor: 3.0, target: [0.2, 0.6]}\n"
-      "output: {dir: elsewhere}\n"
+      "output: {dir: elsewhere, channels: [sharpness, measure]}\n"
       "runtime: {threads: 3, tile: 5}\n",
       "all.yaml");
   const std::string text = to_yaml(c);

@@ -117,6 +117,20 @@ TEST_CASE("mpiexec -n 3 x 2 threads (more ranks than cores) gives the bits of on
   check_same_run(s.dir / "single", s.dir / "mpi");
 }
 
+TEST_CASE("mpiexec -n 2 with every channel gives the bits of one process", "[mpi][channels]") {
+  // The channel images are assembled like the measure (docs/channels.md#storage).
+  Scratch s;
+  s.write("tiny.yaml", tiny_config("auto", "mpi"));
+  const std::string channels = " --set 'output.channels=[divergence_step, lyapunov, sharpness]'";
+  REQUIRE(s.run("zoom tiny.yaml --threads 1 --out single" + channels).code == 0);
+  const Result mpi = run_shell(s, mpi_trainscape(2) + " zoom tiny.yaml --threads 1" + channels);
+  INFO("mpi stdout: " << mpi.out << "\nmpi stderr: " << mpi.err);
+  REQUIRE(mpi.code == 0);
+  check_same_run(s.dir / "single", s.dir / "mpi");
+  const auto contents = cli_test::hdf5_contents(s.dir / "mpi/run.h5");
+  CHECK(contents.count("frames/000002/lyapunov") + contents.count("/frames/000002/lyapunov") == 1);
+}
+
 TEST_CASE("mpiexec: failures end every rank with the documented exit code, without hanging", "[mpi]") {
   Scratch s;
   SECTION("invalid config (every rank fails the same way)") {

@@ -206,9 +206,10 @@ TEST_CASE("reuse: aligned fixed-target frames copy a quarter of their pixels, bi
                 17);
   const Grid g2(window_towards(Window::from_intervals(c.phase_space.x, c.phase_space.y), c.zoom.target, 2.0, 2), 17,
                 17);
-  CHECK(KnownPixels(g1, with.frames[1].measure, with.frames[1].converged, g2).count() == 81);
+  CHECK(KnownPixels(g1, with.frames[1].measure, with.frames[1].converged, with.frames[1].channels, g2).count() == 81);
   const Grid e1(g1.window(), 16, 16), e2(g2.window(), 16, 16);
   Image<double> m16(16, 16);
   Image<std::uint8_t> c16(16, 16);
-  CHECK(KnownPixels(e1, m16, c16, e2).count() == 0);
+  const ChannelImages none;
+  CHECK(KnownPixels(e1, m16, c16, none, e2).count() == 0);
 }

@@ -207,6 +207,9 @@ int main(int argc, char** argv) {
       ->type_name("A:B");
   render->add_option("--palette", render_opt.palette, "Palette: " + palette_choices() + " (default spectral)");
   render->add_option("--scale", render_opt.scale, "Enlarge each pixel to N x N (nearest neighbour, for print)");
+  render->add_option("--channel", render_opt.channel,
+                     "What to colour: measure (default), class, divergence_step, lyapunov, sharpness or "
+                     "edge_of_stability (those the run stored; docs/channels.md#rendering)");
   render->add_flag("--shared-stretch", render_opt.shared_stretch,
                    "One colour stretch over all frames instead of each frame's own");
 

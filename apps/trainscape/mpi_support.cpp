@@ -229,7 +229,7 @@ class MpiDistributor final : public MpiTileDistributor {
     return todo_[static_cast<std::size_t>(got)];
   }
 
-  void end_frame(Image<double>& measure, Image<std::uint8_t>& converged) override {
+  void end_frame(Image<double>& measure, Image<std::uint8_t>& converged, ChannelImages& channels) override {
     if (rank_ == 0) {
       std::lock_guard<std::mutex> plk(progress_mutex_);
       frame_open_ = false;
@@ -254,6 +254,15 @@ class MpiDistributor final : public MpiTileDistributor {
     static_assert(sizeof(double) == sizeof(std::uint64_t));
     reduce_or(measure.data.data(), measure.data.size(), MPI_UINT64_T, sizeof(double));
     reduce_or(converged.data.data(), converged.data.size(), MPI_UINT8_T, 1);
+    // The channel images start as zero bits too (ChannelImages), and every rank holds the same
+    // channels (output.channels is one config).
+    static_assert(sizeof(std::int64_t) == sizeof(std::uint64_t));
+    reduce_or(channels.divergence_step.data.data(), channels.divergence_step.data.size(), MPI_UINT64_T,
+              sizeof(std::int64_t));
+    reduce_or(channels.lyapunov.data.data(), channels.lyapunov.data.size(), MPI_UINT64_T, sizeof(double));
+    reduce_or(channels.sharpness.data.data(), channels.sharpness.data.size(), MPI_UINT64_T, sizeof(double));
+    reduce_or(channels.edge_of_stability.data.data(), channels.edge_of_stability.data.size(), MPI_UINT64_T,
+              sizeof(double));
   }
 
   void share_window(Window& window) override {

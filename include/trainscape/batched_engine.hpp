@@ -122,6 +122,7 @@ class MeasureAccumulator {
   double sum_inv_ = 0.0;
   double tail_sum_ = 0.0;
   double last_v_ = 0.0;
+  std::int64_t divergence_step_ = -1;
 };
 
 }  // namespace detail

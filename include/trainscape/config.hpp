@@ -13,7 +13,7 @@
 ///                 y_scale: log10, x: [-3.0, 6.0], y: [-3.0, 6.0]}
 ///   render:      {resolution: 512}
 ///   zoom:        {frames: 8, factor: 2.0, target: auto}
-///   output:      {dir: runs/example}
+///   output:      {dir: runs/example, channels: [measure, class]}
 ///   runtime:     {threads: 0, tile: auto}
 /// The README's config reference lists every key with its range; it is generated from the same
 /// field table as the reader (see config_reference()).
@@ -223,9 +223,30 @@ struct ZoomConfig {
   ZoomTarget target;    ///< auto | [x, y]
 };
 
+/// The per-pixel values a run stores beyond the measure and the class, which are always stored
+/// (docs/channels.md). Plain flags; the names are kChannelNames.
+struct ChannelSet {
+  bool divergence_step = false;
+  bool lyapunov = false;
+  bool sharpness = false;
+  bool any() const { return divergence_step || lyapunov || sharpness; }
+  bool operator==(const ChannelSet& o) const {
+    return divergence_step == o.divergence_step && lyapunov == o.lyapunov && sharpness == o.sharpness;
+  }
+  bool operator!=(const ChannelSet& o) const { return !(*this == o); }
+};
+
+/// Every channel name output.channels accepts, in their canonical order.
+inline constexpr const char* kChannelNames[] = {"measure", "class", "divergence_step", "lyapunov", "sharpness"};
+
 struct OutputConfig {
   std::string dir = "runs/example";  ///< run directory (frame_NNN.png, run.h5)
+  /// output.channels as written (validate_config checks every entry); read through channel_set.
+  std::vector<std::string> channels{"measure", "class"};
 };
+
+/// The extra channels `output` asks for. Assumes a validated config (unknown names are ignored).
+ChannelSet channel_set(const OutputConfig& output);
 
 struct RuntimeConfig {
   int threads = 0;  ///< worker threads, 0 = all cores; never changes a result bit

@@ -34,6 +34,7 @@ struct FrameResult {
   int steps = 0;                  ///< training steps per pixel
   Image<double> measure;          ///< rows x cols signed convergence measure
   Image<std::uint8_t> converged;  ///< rows x cols, 1 = trained
+  ChannelImages channels;         ///< the extra channels the run stores (docs/channels.md)
   Image<std::uint8_t> edges;      ///< (rows-1) x (cols-1) boundary mask
   BoxCount boxcount;              ///< porespy box counts of the edge mask
   double dimension = 0.0;         ///< numpy median of boxcount.slopes (NaN without boundary)

@@ -31,9 +31,9 @@ class KnownPixels {
   /// Knows nothing.
   KnownPixels() = default;
   /// The pixels of `grid` found in `earlier_grid`, whose measures are `measure` / `converged`
-  /// (earlier_grid's size; they must outlive this object).
+  /// and channels `channels` (earlier_grid's size; they must outlive this object).
   KnownPixels(const Grid& earlier_grid, const Image<double>& measure, const Image<std::uint8_t>& converged,
-              const Grid& grid);
+              const ChannelImages& channels, const Grid& grid);
   /// If pixel (row, col) is known, writes its outcome and returns true.
   bool find(int row, int col, PixelOutcome& out) const;
   /// How many pixels of the frame are known.
@@ -44,6 +44,7 @@ class KnownPixels {
   std::vector<int> earlier_row_;  ///< likewise per row
   const Image<double>* measure_ = nullptr;
   const Image<std::uint8_t>* converged_ = nullptr;
+  const ChannelImages* channels_ = nullptr;
 };
 
 /// Measures of every pixel of `grid`, computed tile by tile (tiles of side
@@ -61,12 +62,13 @@ void compute_measures(const Problem& problem, const Engine& engine, const Grid& 
 /// `cancel` (may be null): once true, the tiles in flight are abandoned (Engine::
 /// train_cancellable) and Interrupted is thrown, so a stop request takes effect within a training
 /// step rather than at the end of a tile. `known` (may be null): pixels copied instead of trained
-/// (the same bits; TileProgress::pixel_steps_done counts only trained pixels).
+/// (the same bits; TileProgress::pixel_steps_done counts only trained pixels). `channels` (may be
+/// null): the frame's channel images, filled like measure (and each TileResult carries them).
 std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, const Grid& grid,
                                const std::vector<Tile>& tiles, int restored, int threads, int frame_index,
                                TileDistributor& distributor, ZoomObserver& observer, Image<double>& measure,
                                Image<std::uint8_t>& converged, const std::atomic<bool>* cancel = nullptr,
-                               const KnownPixels* known = nullptr);
+                               const KnownPixels* known = nullptr, ChannelImages* channels = nullptr);
 
 /// Where pixel (row, col) of a frame lies in hyperparameter space: for an image, the grid's
 /// (value_x(col), value_y(row)); for a transect (transect.hpp), its point `col`.
@@ -78,6 +80,6 @@ std::vector<int> compute_tiles(const Problem& problem, const Engine& engine, con
                                const std::vector<Tile>& tiles, int restored, int threads, int frame_index,
                                TileDistributor& distributor, ZoomObserver& observer, Image<double>& measure,
                                Image<std::uint8_t>& converged, const std::atomic<bool>* cancel = nullptr,
-                               const KnownPixels* known = nullptr);
+                               const KnownPixels* known = nullptr, ChannelImages* channels = nullptr);
 
 }  // namespace trainscape

@@ -12,6 +12,7 @@ namespace trainscape {
 
 template <class T>
 struct Image {
+  using value_type = T;
   int rows = 0;
   int cols = 0;
   std::vector<T> data;  ///< rows * cols values, element (r, c) at r * cols + c

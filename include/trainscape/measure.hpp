@@ -2,6 +2,7 @@
 /// The convergence measure and classification of one training run
 /// (docs/model.md#convergence-measure).
 #include <cstdint>
+#include <limits>
 
 namespace trainscape {
 
@@ -14,12 +15,24 @@ inline constexpr int kConvergenceTailSteps = 20;
 struct PixelOutcome {
   double measure = 0.0;        ///< < 0: trained (-sum v_t); > 0: diverged (+sum 1/v_t)
   std::uint8_t converged = 0;  ///< 1 iff mean of the last 20 v_t < 1
+  // The extra channels (docs/channels.md). divergence_step costs nothing and is always filled;
+  // the others stay NaN unless the problem asks for them (Problem::channels).
+  std::int64_t divergence_step = -1;  ///< first t with v_t at the clamp or l_t non-finite; -1 if none
+  double lyapunov = std::numeric_limits<double>::quiet_NaN();           ///< mean log tangent growth per step
+  double sharpness = std::numeric_limits<double>::quiet_NaN();          ///< largest Hessian eigenvalue at the end
+  double edge_of_stability = std::numeric_limits<double>::quiet_NaN();  ///< max_l lr_l * sharpness / 2
 };
+
+/// True if loss l_t (with l_0 the run's first finite-or-clamped loss, as below) crossed the
+/// divergence bound: l_t is non-finite, or l_t / l_0 is not below the clamp 1e6 (which includes a
+/// NaN ratio 0 / 0). The first such t is PixelOutcome::divergence_step.
+inline bool beyond_divergence_bound(bool finite, double ratio) { return !finite || !(ratio < kLossRatioClamp); }
 
 /// Given the T >= 1 recorded losses l_0 .. l_{T-1} (loss before update t):
 ///   1. a non-finite l_t becomes 1e6;  2. v_t = l_t / l_0;  3. v_t = min(v_t, 1e6)
 ///   4. converged iff mean(v_{T-20} .. v_{T-1}) < 1;
 ///   5. measure = -sum v_t if converged, else +sum 1 / v_t.
+///   6. divergence_step = the first t with beyond_divergence_bound, or -1.
 /// A ratio that is itself not a number (only possible when l_0 = 0) is treated as the clamp,
 /// so the measure is never NaN. Sums run in order t = 0, 1, ...
 /// One amendment to the rule as first written for the paper (docs/model.md#convergence-measure):

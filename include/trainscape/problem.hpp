@@ -52,6 +52,9 @@ struct Problem {
   Eigen::MatrixXd probe;                 ///< probe input, 1 x d (used by readout: probe)
   /// Minibatch rows per step (steps x batch), the same for every pixel; empty = full batch.
   std::vector<std::vector<int>> minibatches;
+  /// The extra per-pixel channels engines compute (output.channels; docs/channels.md). Not a
+  /// setting of the training: it never changes measure, class or a trajectory.
+  ChannelSet channels;
 
   int input_dim() const { return width; }
   int n_data() const { return static_cast<int>(X.rows()); }

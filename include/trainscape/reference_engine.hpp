@@ -30,6 +30,24 @@ std::vector<double> loss_curve(const Problem& problem, const HyperPoint& point);
 /// network's first output at problem.probe after the last step (class still from the losses).
 PixelOutcome outcome(const Problem& problem, const HyperPoint& point);
 
+/// The channels lyapunov, sharpness and edge_of_stability of one pixel, those problem.channels
+/// asks for (the others NaN; measure, class and divergence_step are left at their defaults):
+/// what outcome() adds to its result, computed along the same trajectory (docs/channels.md).
+/// The batched engine calls this for the pixels of a run with those channels.
+PixelOutcome extra_channels(const Problem& problem, const HyperPoint& point);
+
+/// The weights after the last step (widened to float64).
+std::vector<Eigen::MatrixXd> trained_weights(const Problem& problem, const HyperPoint& point);
+
+/// The exact Hessian-vector product H v of the full-batch loss at `weights` (forward-mode
+/// derivative of backpropagation), in float64; v and the result are shaped like the weights.
+std::vector<Eigen::MatrixXd> hessian_vector_product(const Problem& problem, const std::vector<Eigen::MatrixXd>& weights,
+                                                    const std::vector<Eigen::MatrixXd>& v);
+
+/// The largest eigenvalue of that Hessian (largest_eigenvalue in channels.hpp); NaN for
+/// non-finite weights.
+double sharpness(const Problem& problem, const std::vector<Eigen::MatrixXd>& weights);
+
 /// Full-batch loss mean((out - Y)^2) at `weights` (same shapes as problem.weights), in float64,
 /// and, if `gradients` is not null, d loss / d W_l for every layer (backpropagation).
 double loss_and_gradients(const Problem& problem, const std::vector<Eigen::MatrixXd>& weights,

@@ -12,23 +12,57 @@
 #include <string>
 #include <vector>
 
+#include "trainscape/config.hpp"
 #include "trainscape/image.hpp"
+#include "trainscape/measure.hpp"
 #include "trainscape/window.hpp"
 
 namespace trainscape {
 
-/// The values of one finished tile, row-major within the tile (tile.rows x tile.cols).
+/// The extra channels of a frame (docs/channels.md): one image per stored channel, and empty
+/// (0 x 0) images for the channels the run does not store. sharpness and edge_of_stability are
+/// stored together.
+struct ChannelImages {
+  Image<std::int64_t> divergence_step;
+  Image<double> lyapunov;
+  Image<double> sharpness;
+  Image<double> edge_of_stability;
+
+  ChannelImages() = default;
+  /// rows x cols images for the channels of `set`, zero-filled (as the measure image).
+  ChannelImages(const ChannelSet& set, int rows, int cols);
+  /// The channels these images hold.
+  ChannelSet stored() const;
+  /// Writes pixel (row, col)'s outcome into every held image.
+  void set(int row, int col, const PixelOutcome& o);
+  /// Copies every held image's pixel (row, col) into `o`.
+  void get(int row, int col, PixelOutcome& o) const;
+};
+
+/// The values of one finished tile, row-major within the tile (tile.rows x tile.cols). The
+/// channel vectors are empty for channels the run does not store.
 struct TileResult {
   Tile tile;
   std::vector<double> measure;
   std::vector<std::uint8_t> converged;
+  std::vector<std::int64_t> divergence_step;
+  std::vector<double> lyapunov;
+  std::vector<double> sharpness;
+  std::vector<double> edge_of_stability;
+
+  /// The channels this tile holds (non-empty vectors).
+  ChannelSet stored() const;
 };
 
-/// Copies a tile's values into the frame images (which must be large enough).
-void put_tile(const TileResult& result, Image<double>& measure, Image<std::uint8_t>& converged);
+/// Copies a tile's values into the frame images (which must be large enough), and its channels
+/// into `channels` (may be null): every channel `channels` holds must be in the tile
+/// (std::logic_error otherwise; archives check their files before).
+void put_tile(const TileResult& result, Image<double>& measure, Image<std::uint8_t>& converged,
+              ChannelImages* channels);
 
-/// Extracts tile `tile` from frame images.
-TileResult take_tile(const Tile& tile, const Image<double>& measure, const Image<std::uint8_t>& converged);
+/// Extracts tile `tile` from frame images, with the channels `channels` holds (may be null).
+TileResult take_tile(const Tile& tile, const Image<double>& measure, const Image<std::uint8_t>& converged,
+                     const ChannelImages* channels);
 
 /// Decides which process computes which tile of a frame and brings a frame's tiles together.
 /// There is one distributor per process; every process of a run calls the same sequence of
@@ -56,8 +90,9 @@ class TileDistributor {
   virtual int next_tile() = 0;
 
   /// Called by every process after its threads have drained next_tile(). Afterwards the root's
-  /// images hold every tile of the frame; the other processes' images are unspecified.
-  virtual void end_frame(Image<double>& /*measure*/, Image<std::uint8_t>& /*converged*/) {}
+  /// images (measure, converged and the held channels) hold every tile of the frame; the other
+  /// processes' images are unspecified.
+  virtual void end_frame(Image<double>& /*measure*/, Image<std::uint8_t>& /*converged*/, ChannelImages& /*channels*/) {}
 
   /// Makes the root's `window` the window of every process (a no-op for one process).
   virtual void share_window(Window& /*window*/) {}
@@ -106,10 +141,12 @@ class TileArchive {
   /// For frame `frame`, whose window is `window` and whose tiles are `tiles`: marks in `done`
   /// (sized tiles.size(), all false on entry) the tiles whose results are available, and, when
   /// `load_values` is true, copies those results into `measure` / `converged` (already sized
-  /// rows x cols). Must mark the same tiles on every process of a run. Throws IoError when stored
-  /// results exist but cannot be used (corrupt, or computed for another window), naming the file.
+  /// rows x cols) and into the images `channels` holds. Must mark the same tiles on every process
+  /// of a run. Throws IoError when stored results exist but cannot be used (corrupt, computed for
+  /// another window, or without a channel `channels` holds), naming the file.
   virtual void restore(int frame, const Window& window, const std::vector<Tile>& tiles, bool load_values,
-                       std::vector<bool>& done, Image<double>& measure, Image<std::uint8_t>& converged) = 0;
+                       std::vector<bool>& done, Image<double>& measure, Image<std::uint8_t>& converged,
+                       ChannelImages& channels) = 0;
 };
 
 }  // namespace trainscape

@@ -253,6 +253,19 @@ FrameResult read_frame(const Reader& r, const H5::Group& frames, const std::stri
   f.edges = r.image<std::uint8_t>(g, fp, "edges");
   r.check(f.converged.rows == f.measure.rows && f.converged.cols == f.measure.cols,
           fp + "/converged does not have the shape of measure");
+  // The extra channels, those the run stored (docs/channels.md).
+  const auto channel = [&](const char* dataset, auto& image) {
+    if (!r.exists(g, dataset)) return;
+    image = r.image<typename std::decay_t<decltype(image)>::value_type>(g, fp, dataset);
+    r.check(image.rows == f.measure.rows && image.cols == f.measure.cols,
+            fp + "/" + dataset + " does not have the shape of measure");
+  };
+  channel("divergence_step", f.channels.divergence_step);
+  channel("lyapunov", f.channels.lyapunov);
+  channel("sharpness", f.channels.sharpness);
+  channel("edge_of_stability", f.channels.edge_of_stability);
+  r.check(f.channels.sharpness.data.empty() == f.channels.edge_of_stability.data.empty(),
+          fp + ": sharpness and edge_of_stability are stored together");
 
   const H5::Group bc = r.open_group(g, fp, "boxcount");
   const std::string bp = fp + "/boxcount";
@@ -439,6 +452,13 @@ void Hdf5RunStore::on_frame_done(const FrameResult& frame) {
     fault_point("hdf5");
     w.image(g, fp, "converged", frame.converged);
     w.image(g, fp, "edges", frame.edges);
+    const ChannelImages& ch = frame.channels;
+    if (!ch.divergence_step.data.empty()) w.image(g, fp, "divergence_step", ch.divergence_step);
+    if (!ch.lyapunov.data.empty()) w.image(g, fp, "lyapunov", ch.lyapunov);
+    if (!ch.sharpness.data.empty()) {
+      w.image(g, fp, "sharpness", ch.sharpness);
+      w.image(g, fp, "edge_of_stability", ch.edge_of_stability);
+    }
 
     const BoxCount& b = frame.boxcount;
     H5::Group bc = w.create_group(g, fp, "boxcount");

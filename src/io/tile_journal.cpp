@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <stdexcept>
 
 #include "fault.hpp"
 #include "trainscape/error.hpp"
@@ -19,7 +20,22 @@ namespace trainscape::io {
 
 namespace {
 
-constexpr char kMagic[8] = {'T', 'S', 'T', 'I', 'L', 'E', '0', '1'};
+constexpr char kMagic[8] = {'T', 'S', 'T', 'I', 'L', 'E', '0', '2'};
+/// The layout before channels: no mask byte, no channel values (still read).
+constexpr char kMagicWithoutChannels[8] = {'T', 'S', 'T', 'I', 'L', 'E', '0', '1'};
+
+// The channel mask's bits.
+constexpr std::uint8_t kDivergenceStepBit = 1, kLyapunovBit = 2, kSharpnessBit = 4;
+
+std::uint8_t channel_mask(const ChannelSet& set) {
+  return static_cast<std::uint8_t>((set.divergence_step ? kDivergenceStepBit : 0) | (set.lyapunov ? kLyapunovBit : 0) |
+                                   (set.sharpness ? kSharpnessBit : 0));
+}
+
+template <class T>
+void put_values(std::string& out, const std::vector<T>& values) {
+  out.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
+}
 constexpr const char* kTmpMarker = ".tmp.";
 
 std::string numbered(const char* prefix, int n, const char* suffix) {
@@ -109,7 +125,10 @@ std::string encode(int frame, const Window& w, int cols, int rows, const std::ve
   put<std::int32_t>(out, cols);
   put<std::int32_t>(out, rows);
   put<std::int32_t>(out, static_cast<std::int32_t>(tiles.size()));
+  const ChannelSet channels = tiles.empty() ? ChannelSet{} : tiles.front().stored();
+  put<std::uint8_t>(out, channel_mask(channels));
   for (const TileResult& t : tiles) {
+    if (t.stored() != channels) throw std::logic_error("tile journal: the tiles of one file hold different channels");
     put<std::int32_t>(out, t.tile.index);
     put<std::int32_t>(out, t.tile.row0);
     put<std::int32_t>(out, t.tile.col0);
@@ -117,6 +136,12 @@ std::string encode(int frame, const Window& w, int cols, int rows, const std::ve
     put<std::int32_t>(out, t.tile.cols);
     out.append(reinterpret_cast<const char*>(t.measure.data()), t.measure.size() * sizeof(double));
     out.append(reinterpret_cast<const char*>(t.converged.data()), t.converged.size());
+    if (channels.divergence_step) put_values(out, t.divergence_step);
+    if (channels.lyapunov) put_values(out, t.lyapunov);
+    if (channels.sharpness) {
+      put_values(out, t.sharpness);
+      put_values(out, t.edge_of_stability);
+    }
   }
   put<std::uint64_t>(out, fnv1a(out.data(), out.size()));
   return out;
@@ -133,7 +158,10 @@ bool same_window(const Window& a, const Window& b) {
 
 TileFile read_tile_file(const std::string& path) {
   const std::string bytes = read_text_file(path);
-  if (bytes.size() < sizeof kMagic + sizeof(std::uint64_t) || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
+  const bool current = bytes.size() >= sizeof kMagic && std::memcmp(bytes.data(), kMagic, sizeof kMagic) == 0;
+  const bool without_channels = bytes.size() >= sizeof kMagic &&
+                                std::memcmp(bytes.data(), kMagicWithoutChannels, sizeof kMagic) == 0;
+  if (bytes.size() < sizeof kMagic + sizeof(std::uint64_t) || !(current || without_channels)) {
     throw errors::in_file(path, "not a trainscape tile file (bad magic or too short)");
   }
   const std::size_t body = bytes.size() - sizeof(std::uint64_t);
@@ -154,6 +182,14 @@ TileFile read_tile_file(const std::string& path) {
   f.rows = in.get<std::int32_t>();
   const std::int32_t n = in.get<std::int32_t>();
   if (f.cols < 1 || f.rows < 1 || n < 0) throw errors::in_file(path, "invalid tile file header");
+  const std::uint8_t mask = current ? in.get<std::uint8_t>() : 0;
+  if (mask & ~(kDivergenceStepBit | kLyapunovBit | kSharpnessBit)) {
+    throw errors::in_file(path, "unknown channel mask " + std::to_string(mask) + " in the tile file header");
+  }
+  const bool has_divergence = (mask & kDivergenceStepBit) != 0, has_lyapunov = (mask & kLyapunovBit) != 0,
+             has_sharpness = (mask & kSharpnessBit) != 0;
+  const std::size_t bytes_per_pixel = sizeof(double) + 1 + (has_divergence ? sizeof(std::int64_t) : 0) +
+                                      (has_lyapunov ? sizeof(double) : 0) + (has_sharpness ? 2 * sizeof(double) : 0);
   for (std::int32_t i = 0; i < n; ++i) {
     TileResult t;
     t.tile.index = in.get<std::int32_t>();
@@ -166,11 +202,21 @@ TileFile read_tile_file(const std::string& path) {
       throw errors::in_file(path, "tile " + std::to_string(g.index) + " lies outside the frame");
     }
     const std::size_t pixels = static_cast<std::size_t>(g.rows) * static_cast<std::size_t>(g.cols);
-    if (pixels * (sizeof(double) + 1) > in.left()) throw errors::in_file(path, "truncated tile file");
+    if (pixels * bytes_per_pixel > in.left()) throw errors::in_file(path, "truncated tile file");
     t.measure.resize(pixels);
     t.converged.resize(pixels);
     in.take(t.measure.data(), pixels * sizeof(double));
     in.take(t.converged.data(), pixels);
+    const auto take_values = [&in, pixels](auto& values) {
+      values.resize(pixels);
+      in.take(values.data(), pixels * sizeof(values[0]));
+    };
+    if (has_divergence) take_values(t.divergence_step);
+    if (has_lyapunov) take_values(t.lyapunov);
+    if (has_sharpness) {
+      take_values(t.sharpness);
+      take_values(t.edge_of_stability);
+    }
     f.tiles.push_back(std::move(t));
   }
   if (in.left() != 0) throw errors::in_file(path, "trailing bytes after the last tile");
@@ -238,7 +284,7 @@ void TileJournal::on_share_done(int frame, const Window& window, const std::vect
 void TileJournal::on_frame_done(const FrameResult& frame) {
   std::vector<TileResult> all;
   all.reserve(tiles_.size());
-  for (const Tile& t : tiles_) all.push_back(take_tile(t, frame.measure, frame.converged));
+  for (const Tile& t : tiles_) all.push_back(take_tile(t, frame.measure, frame.converged, &frame.channels));
   write_pack(frame_pack(frame.index), frame.index, frame.window, all);
   std::error_code ec;
   fs::remove_all(frame_dir(frame.index), ec);
@@ -284,7 +330,8 @@ void TileJournal::verify() {
 }
 
 void TileJournal::restore(int frame, const Window& window, const std::vector<Tile>& tiles, bool load_values,
-                          std::vector<bool>& done, Image<double>& measure, Image<std::uint8_t>& converged) {
+                          std::vector<bool>& done, Image<double>& measure, Image<std::uint8_t>& converged,
+                          ChannelImages& channels) {
   std::vector<std::string> files;
   std::error_code ec;
   if (fs::is_regular_file(frame_pack(frame), ec)) files.push_back(frame_pack(frame));
@@ -321,8 +368,18 @@ void TileJournal::restore(int frame, const Window& window, const std::vector<Til
                                       std::to_string(f.rows) + " run with another window than this run's frame " +
                                       std::to_string(frame) + "; the journal belongs to a different config");
     }
+    const ChannelSet wanted = channels.stored();
     for (const TileResult& t : f.tiles) {
-      if (load_values) put_tile(t, measure, converged);
+      const ChannelSet have = t.stored();
+      if (load_values && ((wanted.divergence_step && !have.divergence_step) || (wanted.lyapunov && !have.lyapunov) ||
+                          (wanted.sharpness && !have.sharpness))) {
+        throw errors::in_file(path, "holds tiles without a channel this run stores (output.channels: " +
+                                        std::string(wanted.divergence_step && !have.divergence_step ? "divergence_step"
+                                                    : wanted.lyapunov && !have.lyapunov             ? "lyapunov"
+                                                                                                    : "sharpness") +
+                                        "); the journal belongs to a different config");
+      }
+      if (load_values) put_tile(t, measure, converged, &channels);
       for (int r = t.tile.row0; r < t.tile.row0 + t.tile.rows; ++r) {
         std::fill_n(covered.begin() + static_cast<std::ptrdiff_t>(r) * cols + t.tile.col0, t.tile.cols, 1);
       }

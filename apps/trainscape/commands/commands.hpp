@@ -152,6 +152,7 @@ struct RenderOptions {
   std::string palette = "spectral";
   int scale = 1;
   bool shared_stretch = false;
+  std::string channel = "measure";  ///< measure, class, or a stored channel (docs/channels.md#rendering)
 };
 /// `render`: frame_NNN.png again from run.h5; with no options byte for byte what zoom wrote.
 int run_render_command(const RenderOptions& options);

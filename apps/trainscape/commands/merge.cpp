@@ -39,10 +39,11 @@ class ShardSet final : public TileArchive {
  public:
   explicit ShardSet(std::vector<std::unique_ptr<io::TileJournal>> shards) : shards_(std::move(shards)) {}
   void restore(int frame, const Window& window, const std::vector<Tile>& tiles, bool load_values,
-               std::vector<bool>& done, Image<double>& measure, Image<std::uint8_t>& converged) override {
+               std::vector<bool>& done, Image<double>& measure, Image<std::uint8_t>& converged,
+               ChannelImages& channels) override {
     for (auto& shard : shards_) {
       std::vector<bool> part(tiles.size(), false);
-      shard->restore(frame, window, tiles, load_values, part, measure, converged);
+      shard->restore(frame, window, tiles, load_values, part, measure, converged, channels);
       for (std::size_t t = 0; t < tiles.size(); ++t) done[t] = done[t] || part[t];
     }
   }
@@ -61,7 +62,8 @@ void check_every_tile_present(const RunConfig& config, const io::RunDirectory& r
     std::vector<bool> done(tiles.size(), false);
     Image<double> m(rows, cols);
     Image<std::uint8_t> c(rows, cols);
-    shards.restore(k, windows[static_cast<std::size_t>(k)], tiles, false, done, m, c);
+    ChannelImages values_not_loaded;
+    shards.restore(k, windows[static_cast<std::size_t>(k)], tiles, false, done, m, c, values_not_loaded);
     std::map<int, int> missing_by_shard;
     for (std::size_t t = 0; t < tiles.size(); ++t) {
       if (!done[t]) ++missing_by_shard[static_cast<int>(t) % count];

@@ -23,6 +23,10 @@
 ///     measure               float64 [rows, cols]  row 0 = y_min, column 0 = x_min
 ///     converged             uint8   [rows, cols]  1 = trained
 ///     edges                 uint8   [rows-1, cols-1]
+///     divergence_step       int64   [rows, cols]  only with output.channels divergence_step
+///     lyapunov              float64 [rows, cols]  only with output.channels lyapunov
+///     sharpness             float64 [rows, cols]  only with output.channels sharpness, and then also
+///     edge_of_stability     float64 [rows, cols]  max_l lr_l * sharpness / 2 (docs/channels.md)
 ///     boxcount/sizes        int64   [n_sizes]
 ///     boxcount/counts       int64   [n_sizes]
 ///     boxcount/slopes       float64 [n_sizes]

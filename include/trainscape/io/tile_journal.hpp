@@ -14,10 +14,14 @@
 /// nothing; readers ignore and remove temporary leftovers (*.tmp.*).
 ///
 /// Tile and pack files share one binary layout (little-endian, as written by x86-64):
-///   "TSTILE01" (8 bytes), int64 frame, float64 centre_x, centre_y, half_x, half_y,
-///   int32 cols, rows (of the frame), int32 tile count, then per tile int32 index, row0, col0,
-///   rows, cols, float64 measure[rows*cols] (row-major), uint8 converged[rows*cols], and last a
-///   uint64 FNV-1a checksum of all preceding bytes.
+///   "TSTILE02" (8 bytes), int64 frame, float64 centre_x, centre_y, half_x, half_y,
+///   int32 cols, rows (of the frame), int32 tile count, uint8 channel mask (1 divergence_step,
+///   2 lyapunov, 4 sharpness with edge_of_stability; docs/channels.md), then per tile int32 index,
+///   row0, col0, rows, cols, float64 measure[rows*cols] (row-major), uint8 converged[rows*cols],
+///   then for each channel of the mask in that order its values[rows*cols] (int64
+///   divergence_step; float64 lyapunov; float64 sharpness, then float64 edge_of_stability), and
+///   last a uint64 FNV-1a checksum of all preceding bytes. "TSTILE01" files (written before
+///   channels existed) are the same without the mask byte and channel values, and are still read.
 ///
 /// run.h5 is a product of the journal: a resumed run rewrites it from the journal, so a run.h5
 /// torn by a kill in the middle of an HDF5 write costs nothing. A run that completes removes its
@@ -64,9 +68,11 @@ class TileJournal final : public ZoomObserver, public TileArchive {
   void on_frame_done(const FrameResult& frame) override;
 
   // TileArchive: tiles of `tiles` wholly covered by journaled pixels are marked done. Journaled
-  // tiles may come from another tile size (runtime.tile may change between runs).
+  // tiles may come from another tile size (runtime.tile may change between runs). A file
+  // without a channel `channels` holds is refused (IoError naming it) when values are loaded.
   void restore(int frame, const Window& window, const std::vector<Tile>& tiles, bool load_values,
-               std::vector<bool>& done, Image<double>& measure, Image<std::uint8_t>& converged) override;
+               std::vector<bool>& done, Image<double>& measure, Image<std::uint8_t>& converged,
+               ChannelImages& channels) override;
 
  private:
   std::string frame_pack(int frame) const;
