@@ -10,13 +10,16 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <tuple>
 #include <vector>
 
+#include "cli_support.hpp"
 #include "engine_points.hpp"
 #include "trainscape/batched_engine.hpp"
 #include "trainscape/config.hpp"
 #include "trainscape/error.hpp"
 #include "trainscape/frame_compute.hpp"
+#include "trainscape/io/transect_store.hpp"
 #include "trainscape/observer.hpp"
 #include "trainscape/problem.hpp"
 #include "trainscape/reference_engine.hpp"
@@ -323,4 +326,29 @@ TEST_CASE("ripple: contradictory or meaningless keys are one-line config errors"
   CHECK(again.model.delta == -0.3);
   CHECK(again.model.wavelength == 0.25);
   CHECK(again.phase_space.y_param == AxisParam::Wavelength);
+}
+
+TEST_CASE("ripple cli: the configs' transects cross once below the convexity threshold, often above it",
+          "[ripple][transect][cli]") {
+  // configs/ripple/ at 2^12 + 1 points (docs/ripple.md: 2^20 + 1 give 1 and 10667 crossings).
+  for (const auto& [name, y, fractal] :
+       {std::tuple<const char*, const char*, bool>{"below", "-1.3", false}, {"above", "-0.7", true}}) {
+    cli_test::Scratch s;
+    const std::string config = std::string(TRAINSCAPE_SOURCE_DIR) + "/configs/ripple/" + name + ".yaml";
+    const cli_test::Result r = s.run("transect '" + config + "' --from -0.3," + y + " --to 0.3," + y +
+                                     " --points 4097 --out t.h5 --threads 2");
+    INFO(name << " stderr: " << r.err);
+    REQUIRE(r.code == 0);
+    const io::StoredTransect t = io::read_transect((s.dir / "t.h5").string());
+    const std::vector<std::int64_t>& crossings = t.result.crossings.crossings;
+    REQUIRE(crossings.size() == 12);
+    // Trained at the left end (lr = 0.5), diverged at the right (lr = 2).
+    CHECK(t.result.converged.front() == 1);
+    CHECK(t.result.converged.back() == 0);
+    if (fractal) {
+      CHECK(crossings.back() > 20 * crossings[3]);  // resolution 4096 against 16
+    } else {
+      for (const std::int64_t c : crossings) CHECK(c == 1);
+    }
+  }
 }
