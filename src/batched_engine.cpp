@@ -147,6 +147,7 @@
 
 #include "trainscape/error.hpp"
 #include "trainscape/measure.hpp"
+#include "trainscape/ripple.hpp"
 
 namespace trainscape {
 
@@ -252,7 +253,16 @@ void BatchedEngine::train(const Problem& problem, const HyperPoint* points, std:
     throw Error(ExitCode::Internal, "batched engine: AVX-512 kernels requested on a CPU without AVX-512F");
   }
   BatchedStats local;
-  if (count > 0) {
+  if (problem.kind == ModelKind::RippleQuadratic) {
+    // The toy loss has no matrices to batch: each point runs the one scalar implementation
+    // (ripple.hpp), which the reference engine runs too, so both engines agree bit for bit.
+    for (std::size_t i = 0; i < count && !(cancel && cancel->load(std::memory_order_relaxed)); ++i) {
+      out[i] = ripple::outcome(problem, points[i]);
+    }
+    local.pixels = static_cast<std::int64_t>(count);
+    local.pixel_steps = local.pixels * problem.steps;
+    local.path = "ripple";
+  } else if (count > 0) {
     if (detail::use_avx512(options_.isa)) {
       detail::kernels_avx512::train(problem, points, count, out, options_, local, cancel);
     } else {

@@ -14,6 +14,9 @@
 namespace trainscape {
 
 double flops_per_pixel_step(const Problem& p) {
+  // ripple_quadratic, per coordinate and step (src/ripple.cpp): the loss 7 operations, the
+  // gradient 12, the plain gradient-descent update 2, counting each cos and sin as one.
+  if (p.kind == ModelKind::RippleQuadratic) return 21.0 * p.dim;
   const double N = p.n_data(), n = p.width, d = p.input_dim(), k = p.target_dim, L = p.depth;
   const double B = p.full_batch() ? N : static_cast<double>(p.minibatches.front().size());
   const double P = d * n + (L - 2) * n * n + n * k;

@@ -26,6 +26,8 @@ struct EnumName {
   E value;
   const char* name;
 };
+constexpr EnumName<ModelKind> kModelKindNames[] = {{ModelKind::Mlp, "mlp"},
+                                                   {ModelKind::RippleQuadratic, "ripple_quadratic"}};
 constexpr EnumName<Nonlinearity> kNonlinearityNames[] = {
     {Nonlinearity::Tanh, "tanh"}, {Nonlinearity::Relu, "relu"}, {Nonlinearity::Identity, "identity"}};
 constexpr EnumName<DataRng> kDataRngNames[] = {{DataRng::Native, "native"}, {DataRng::Jax, "jax"}};
@@ -59,7 +61,9 @@ constexpr EnumName<AxisParam> kAxisParamNames[] = {{AxisParam::Lr, "lr"},
                                                    {AxisParam::AdamBeta1, "adam_beta1"},
                                                    {AxisParam::AdamBeta2, "adam_beta2"},
                                                    {AxisParam::AdamEps, "adam_eps"},
-                                                   {AxisParam::WeightDecay, "weight_decay"}};
+                                                   {AxisParam::WeightDecay, "weight_decay"},
+                                                   {AxisParam::Delta, "delta"},
+                                                   {AxisParam::Wavelength, "wavelength"}};
 constexpr EnumName<AxisScale> kAxisScaleNames[] = {{AxisScale::Log10, "log10"}, {AxisScale::Linear, "linear"}};
 constexpr EnumName<Readout> kReadoutNames[] = {{Readout::Loss, "loss"}, {Readout::Probe, "probe"}};
 
@@ -91,6 +95,7 @@ std::string enum_choices(const EnumName<E> (&table)[N]) {
 }
 }  // namespace
 
+const char* to_string(ModelKind v) { return enum_to_string(kModelKindNames, v); }
 const char* to_string(Nonlinearity v) { return enum_to_string(kNonlinearityNames, v); }
 const char* to_string(DataRng v) { return enum_to_string(kDataRngNames, v); }
 const char* to_string(Precision v) { return enum_to_string(kPrecisionNames, v); }
@@ -128,6 +133,7 @@ std::string axis_param_name(AxisParam param, int layer) {
   if (param == AxisParam::LrLayer) return "lr." + std::to_string(layer);
   return to_string(param);
 }
+bool from_string(const std::string& n, ModelKind& out) { return enum_from_string(kModelKindNames, n, out); }
 bool from_string(const std::string& n, Nonlinearity& out) { return enum_from_string(kNonlinearityNames, n, out); }
 bool from_string(const std::string& n, DataRng& out) { return enum_from_string(kDataRngNames, n, out); }
 bool from_string(const std::string& n, Precision& out) { return enum_from_string(kPrecisionNames, n, out); }
@@ -369,6 +375,14 @@ std::string format_double(double v) {
   return s;
 }
 
+/// One value as a number, several as a flow list: the YAML a number-or-list key reads back.
+std::string format_list(const std::vector<double>& values) {
+  if (values.size() == 1) return format_double(values[0]);
+  std::string text = "[";
+  for (std::size_t i = 0; i < values.size(); ++i) text += (i ? ", " : "") + format_double(values[i]);
+  return text + "]";
+}
+
 std::string quote_string(const std::string& s) {
   YAML::Emitter e;
   e << YAML::DoubleQuoted << s;
@@ -487,12 +501,52 @@ Field axis_param_field(const std::string& key, const std::string& meaning, AxisP
 
 std::vector<Section> describe(RunConfig& c) {
   std::vector<Section> sections;
-  sections.push_back({"model",
-                      {int_field("width", "hidden width n; the input dimension d equals n", c.model.width, 1, 4096),
-                       int_field("depth", "number of weight matrices L", c.model.depth, 2, 64),
-                       enum_field("nonlinearity", "hidden-layer nonlinearity (docs/model.md#network)",
-                                  c.model.nonlinearity, kNonlinearityNames),
-                       int_field("target_dim", "output dimension k", c.model.target_dim, 1, 4096)}});
+  ModelConfig& m = c.model;
+  sections.push_back(
+      {"model",
+       {enum_field("kind", "what is trained: mlp = the network, ripple_quadratic = the toy loss of docs/ripple.md",
+                   m.kind, kModelKindNames),
+        int_field("width", "hidden width n; the input dimension d equals n", c.model.width, 1, 4096),
+        int_field("depth", "number of weight matrices L", c.model.depth, 2, 64),
+        enum_field("nonlinearity", "hidden-layer nonlinearity (docs/model.md#network)", c.model.nonlinearity,
+                   kNonlinearityNames),
+        int_field("target_dim", "output dimension k", c.model.target_dim, 1, 4096),
+        int_field("dim", "ripple_quadratic: number of parameters p", m.dim, 1, 65536),
+        {"delta", "ripple_quadratic: ripple amplitude in x^2 (1 + delta cos(2 pi x / wavelength))",
+         "must be a finite number in (-1, 1)",
+         [&m](const YAML::Node& n) {
+           double v = 0;
+           if (!parse_finite_double(n, v) || !(v > -1.0 && v < 1.0)) return false;
+           m.delta = v;
+           return true;
+         },
+         [&m] { return format_double(m.delta); }},
+        {"wavelength", "ripple_quadratic: the ripple's period in x", "must be a finite number > 0",
+         [&m](const YAML::Node& n) {
+           double v = 0;
+           if (!parse_finite_double(n, v) || !(v > 0.0)) return false;
+           m.wavelength = v;
+           return true;
+         },
+         [&m] { return format_double(m.wavelength); }},
+        {"x0", "ripple_quadratic: the start, one value for every coordinate or [x_1, ..., x_p]",
+         "must be a finite number or a list of 1..65536 of them (one per coordinate)",
+         [&m](const YAML::Node& n) {
+           double v = 0;
+           if (parse_finite_double(n, v)) {
+             m.x0 = {v};
+             return true;
+           }
+           if (!is_sequence(n) || n.size() < 1 || n.size() > 65536) return false;
+           std::vector<double> values;
+           for (const auto& item : n) {
+             if (!parse_finite_double(item, v)) return false;
+             values.push_back(v);
+           }
+           m.x0 = values;
+           return true;
+         },
+         [&m] { return format_list(m.x0); }}}});
 
   DataConfig& d = c.data;
   sections.push_back(
@@ -619,12 +673,7 @@ std::vector<Section> describe(RunConfig& c) {
            t.lr = values;
            return true;
          },
-         [&t] {
-           if (t.lr.size() == 1) return format_double(t.lr[0]);
-           std::string text = "[";
-           for (std::size_t i = 0; i < t.lr.size(); ++i) text += (i ? ", " : "") + format_double(t.lr[i]);
-           return text + "]";
-         }}}});
+         [&t] { return format_list(t.lr); }}}});
 
   PhaseSpaceConfig& p = c.phase_space;
   sections.push_back(
@@ -972,6 +1021,79 @@ RunConfig load_config(const std::string& yaml_text, const std::string& source_na
 
 namespace {
 
+/// The keys one model kind reads are refused with the other at any value but their default, and
+/// the axes and settings that mean nothing for the toy loss are refused with it (docs/ripple.md#keys).
+void validate_model(const RunConfig& c) {
+  const ModelConfig& m = c.model;
+  const ModelConfig model_defaults;
+  const auto refuse = [&](bool changed, const std::string& key, const std::string& value, const char* reader) {
+    if (changed) {
+      throw errors::config_value(key, value,
+                                 std::string("is read only with model.kind ") + reader + " (model.kind is " +
+                                     to_string(m.kind) + "); remove it");
+    }
+  };
+  if (m.kind == ModelKind::Mlp) {
+    refuse(m.dim != model_defaults.dim, "model.dim", std::to_string(m.dim), "ripple_quadratic");
+    refuse(m.delta != model_defaults.delta, "model.delta", format_double(m.delta), "ripple_quadratic");
+    refuse(m.wavelength != model_defaults.wavelength, "model.wavelength", format_double(m.wavelength),
+           "ripple_quadratic");
+    refuse(m.x0 != model_defaults.x0, "model.x0", format_list(m.x0), "ripple_quadratic");
+    for (const auto& [spec, axis] : {std::pair<AxisSpec, const char*>{x_axis(c.phase_space), "phase_space.x_param"},
+                                     {y_axis(c.phase_space), "phase_space.y_param"}}) {
+      if (spec.param == AxisParam::Delta || spec.param == AxisParam::Wavelength) {
+        throw errors::config_value(axis, to_string(spec.param), "needs model.kind ripple_quadratic, not mlp");
+      }
+    }
+    return;
+  }
+  // ripple_quadratic: the network's and the data's keys describe nothing that is trained.
+  refuse(m.width != model_defaults.width, "model.width", std::to_string(m.width), "mlp");
+  refuse(m.depth != model_defaults.depth, "model.depth", std::to_string(m.depth), "mlp");
+  refuse(m.nonlinearity != model_defaults.nonlinearity, "model.nonlinearity", to_string(m.nonlinearity), "mlp");
+  refuse(m.target_dim != model_defaults.target_dim, "model.target_dim", std::to_string(m.target_dim), "mlp");
+  const DataConfig data_defaults;
+  const DataConfig& d = c.data;
+  refuse(d.size.kind != data_defaults.size.kind, "data.size",
+         d.size.kind == DataSize::Kind::Single ? std::string("single") : std::to_string(d.size.count), "mlp");
+  refuse(d.ratio != data_defaults.ratio, "data.ratio", format_double(d.ratio), "mlp");
+  refuse(d.rng != data_defaults.rng, "data.rng", to_string(d.rng), "mlp");
+  refuse(d.seed != data_defaults.seed, "data.seed", std::to_string(d.seed), "mlp");
+  refuse(d.jax_erf_inv != data_defaults.jax_erf_inv, "data.jax_erf_inv", to_string(d.jax_erf_inv), "mlp");
+  refuse(!c.training.batch.full, "training.batch", std::to_string(c.training.batch.size), "mlp");
+  refuse(c.training.readout != Readout::Loss, "training.readout", to_string(c.training.readout), "mlp");
+  if (c.training.lr.size() != 1) {
+    throw errors::config_value("training.lr", format_list(c.training.lr),
+                               "ripple_quadratic has one learning rate: give one number");
+  }
+  if (m.x0.size() != 1 && static_cast<int>(m.x0.size()) != m.dim) {
+    throw errors::config_value("model.x0", std::to_string(m.x0.size()) + " values",
+                               "must be one value or one per coordinate (model.dim = " + std::to_string(m.dim) + ")");
+  }
+  // l_0 = 0 would leave the convergence measure's ratios l_t / l_0 undefined (docs/ripple.md#start).
+  bool all_zero = true;
+  for (double v : m.x0) all_zero = all_zero && v == 0.0;
+  if (all_zero) {
+    throw errors::config_value("model.x0", format_list(m.x0),
+                               "must not be 0 in every coordinate: x = 0 is the minimum, the loss is 0 at every step "
+                               "and the convergence measure (a ratio to the first loss) is undefined");
+  }
+  if (c.phase_space.kind != PhaseSpaceKind::Axes) {
+    throw errors::config_value("phase_space.kind", to_string(c.phase_space.kind),
+                               "ripple_quadratic needs kind: axes (the named kinds span network-only axes)");
+  }
+  for (const auto& [spec, axis] : {std::pair<AxisSpec, const char*>{x_axis(c.phase_space), "phase_space.x_param"},
+                                   {y_axis(c.phase_space), "phase_space.y_param"}}) {
+    const AxisParam a = spec.param;
+    if (a == AxisParam::LrEven || a == AxisParam::LrOdd || a == AxisParam::LrLayer || a == AxisParam::InitOffset ||
+        a == AxisParam::InitOffsetEveryStep || a == AxisParam::InitScale) {
+      throw errors::config_value(axis, axis_param_name(a, spec.layer),
+                                 "is a network axis; ripple_quadratic's axes are lr, delta, wavelength and the "
+                                 "optimizer's (momentum, adam_beta1, adam_beta2, adam_eps, weight_decay)");
+    }
+  }
+}
+
 void validate_training(const RunConfig& c) {
   const TrainingConfig& t = c.training;
   if (t.lr.size() != 1 && static_cast<int>(t.lr.size()) != c.model.depth) {
@@ -1055,10 +1177,17 @@ void check_axis_range(const AxisSpec& spec, const char* axis, double lo, double 
         throw errors::config_value(key, range + what, "weight_decay must be >= 0: a linear range from 0 up");
       }
       break;
+    case AxisParam::Delta:
+      if (linear ? (lo <= -1.0 || hi >= 1.0) : hi >= 0.0) {
+        throw errors::config_value(key, range + what,
+                                   std::string("delta must stay in (-1, 1): ") +
+                                       (linear ? "a linear range within (-1, 1)" : "log10 exponents below 0"));
+      }
+      break;
     case AxisParam::InitOffset:
     case AxisParam::InitOffsetEveryStep:
     case AxisParam::InitScale: break;
-    default:  // the learning rates and adam_eps: positive, so a linear range must stay above 0
+    default:  // the learning rates, adam_eps and wavelength: positive, so a linear range must stay above 0
       if (linear && lo <= 0.0) {
         throw errors::config_value(key, range + what,
                                    name + " must be > 0: a linear range must not reach or cross 0 (or use log10)");
@@ -1133,6 +1262,7 @@ void validate_config(const RunConfig& c) {
     throw errors::config_value("training.batch", std::to_string(c.training.batch.size),
                                "must not exceed the dataset size " + std::to_string(n));
   }
+  validate_model(c);
   validate_training(c);
   validate_axes(c);
   validate_output(c.output);

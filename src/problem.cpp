@@ -68,6 +68,8 @@ void apply_axis(const AxisSpec& axis, double value, PixelHyperparameters& h) {
     case AxisParam::AdamBeta2: h.adam_beta2 = value; break;
     case AxisParam::AdamEps: h.adam_eps = value; break;
     case AxisParam::WeightDecay: h.weight_decay = value; break;
+    case AxisParam::Delta: h.delta = value; break;
+    case AxisParam::Wavelength: h.wavelength = value; break;
   }
 }
 
@@ -85,6 +87,8 @@ PixelHyperparameters pixel_hyperparameters(const Problem& p, const HyperPoint& p
   h.adam_beta2 = p.adam_beta2;
   h.adam_eps = p.adam_eps;
   h.weight_decay = p.weight_decay;
+  h.delta = p.delta;
+  h.wavelength = p.wavelength;
   apply_axis(x_axis(p), point.x, h);
   apply_axis(y_axis(p), point.y, h);
   return h;

@@ -8,6 +8,8 @@
 #include "detail/dual.hpp"
 #include "trainscape/channels.hpp"
 
+#include "trainscape/ripple.hpp"
+
 namespace trainscape {
 
 namespace {
@@ -434,11 +436,13 @@ PixelOutcome outcome_in(const Problem& p, const HyperPoint& point) {
 namespace reference {
 
 std::vector<double> loss_curve(const Problem& problem, const HyperPoint& point) {
+  if (problem.kind == ModelKind::RippleQuadratic) return ripple::loss_curve(problem, point);
   return problem.precision == Precision::Float32 ? train_in<float>(problem, point, nullptr)
                                                  : train_in<double>(problem, point, nullptr);
 }
 
 PixelOutcome outcome(const Problem& problem, const HyperPoint& point) {
+  if (problem.kind == ModelKind::RippleQuadratic) return ripple::outcome(problem, point);
   return problem.precision == Precision::Float32 ? outcome_in<float>(problem, point)
                                                  : outcome_in<double>(problem, point);
 }

@@ -100,8 +100,9 @@ TEST_CASE("overrides given with --set are applied in order and validated like th
   CHECK(c.data.size.kind == DataSize::Kind::Single);
   CHECK(error_of("", {"training.steps=abc"}) ==
         "--set training.steps=abc: training.steps = abc: must be an integer in [1, 10000000]");
-  CHECK(error_of("", {"model.widht=3"}) ==
-        "--set model.widht=3: unknown key 'model.widht' (expected one of: width, depth, nonlinearity, target_dim)");
+  CHECK(
+      error_of("", {"model.widht=3"}) ==
+      "--set model.widht=3: unknown key 'model.widht' (expected one of: kind, width, depth, nonlinearity, target_dim, dim, delta, wavelength, x0)");
   CHECK(error_of("", {"steps=3"}) == "--set steps=3: expected section.key=value, got key 'steps'");
   CHECK(error_of("", {"training.steps"}) == "--set training.steps: expected section.key=value");
   CHECK_THAT(error_of("", {"render.resolution=[1, "}),
@@ -109,8 +110,9 @@ TEST_CASE("overrides given with --set are applied in order and validated like th
 }
 
 TEST_CASE("unknown and duplicate keys and sections are errors with file and line", "[config]") {
-  CHECK(error_of("model:\n  widht: 3\n") ==
-        "test.yaml:2:3: unknown key 'model.widht' (expected one of: width, depth, nonlinearity, target_dim)");
+  CHECK(
+      error_of("model:\n  widht: 3\n") ==
+      "test.yaml:2:3: unknown key 'model.widht' (expected one of: kind, width, depth, nonlinearity, target_dim, dim, delta, wavelength, x0)");
   CHECK(error_of("modle: {width: 3}\n") ==
         "test.yaml:1:1: unknown section 'modle' (expected one of: model, data, training, phase_space, render, "
         "zoom, output, runtime)");
@@ -121,8 +123,8 @@ TEST_CASE("unknown and duplicate keys and sections are errors with file and line
         "test.yaml:1:1: expected a mapping of sections (model, data, training, phase_space, "
         "render, zoom, output, runtime), got [1, 2]");
   CHECK(error_of("model: 3\n") ==
-        "test.yaml:1:8: section 'model' must be a mapping of keys (width, depth, "
-        "nonlinearity, target_dim), got 3");
+        "test.yaml:1:8: section 'model' must be a mapping of keys (kind, width, depth, "
+        "nonlinearity, target_dim, dim, delta, wavelength, x0), got 3");
 }
 
 TEST_CASE("wrong types and out-of-range values name key, value and rule", "[config]") {
@@ -197,7 +199,10 @@ TEST_CASE("the resolved config round-trips through to_yaml exactly", "[config]")
   CHECK(back.phase_space.y.lo == -2.5e-3);
   CHECK(back.output.dir == "a dir, with {odd} chars");
   CHECK(back.render.resolution.cols == 17);
-  CHECK_THAT(text, Catch::Contains("model: {width: 5, depth: 2, nonlinearity: identity, target_dim: 1}"));
+  CHECK_THAT(
+      text,
+      Catch::Contains(
+          "model: {kind: mlp, width: 5, depth: 2, nonlinearity: identity, target_dim: 1, dim: 1, delta: 0.2, wavelength: 0.1, x0: 1.0}"));
   CHECK_THAT(to_yaml(RunConfig{}),
              Catch::Contains("phase_space: {kind: lr_vs_lr, x_param: lr.even, y_param: lr.odd, x_scale: log10, "
                              "y_scale: log10, x: [-3.0, 6.0], y: [-3.0, 6.0]}"));
@@ -205,10 +210,12 @@ TEST_CASE("the resolved config round-trips through to_yaml exactly", "[config]")
 
 TEST_CASE("the config reference lists every key once with its default and rule", "[config]") {
   const auto docs = config_reference();
-  REQUIRE(docs.size() == 39);
-  CHECK(docs[0].key == "model.width");
-  CHECK(docs[0].default_value == "16");
-  CHECK(docs[0].rule == "must be an integer in [1, 4096]");
+  REQUIRE(docs.size() == 44);
+  CHECK(docs[0].key == "model.kind");
+  CHECK(docs[0].default_value == "mlp");
+  CHECK(docs[1].key == "model.width");
+  CHECK(docs[1].default_value == "16");
+  CHECK(docs[1].rule == "must be an integer in [1, 4096]");
   CHECK(docs.back().key == "runtime.tile");
   CHECK(is_runtime_key("runtime", "threads"));
   CHECK_FALSE(is_runtime_key("model", "width"));
@@ -248,13 +255,27 @@ TEST_CASE("every config key, set away from its default, round-trips through to_y
   CHECK(deep.zoom.target.y_tail == WideTail{});
   // Every key of the reference appears in the text with a value other than its default: a key
   // added to the table without a non-default value here fails this test.
+  // The keys of model.kind ripple_quadratic (docs/ripple.md) are refused away from their defaults
+  // with mlp, and the network's with ripple_quadratic: a second config covers them.
+  const RunConfig ripple = load_config(
+      "model: {kind: ripple_quadratic, dim: 2, delta: -0.25, wavelength: 0.3, x0: [0.5, -2.0]}\n"
+      "phase_space: {kind: axes, x_param: wavelength, y_param: delta, x: [-2.0, 0.0], y: [-3.0, -1.0]}\n",
+      "ripple.yaml");
+  const std::string ripple_text = to_yaml(ripple);
+  CHECK(to_yaml(load_config(ripple_text, "resolved.yaml")) == ripple_text);
   const std::string defaults = to_yaml(RunConfig{});
   for (const ConfigKeyDoc& doc : config_reference()) {
     INFO(doc.key);
     const std::string key = doc.key.substr(doc.key.find('.') + 1);
+    const bool ripple_key = doc.key == "model.kind" || doc.key == "model.dim" || doc.key == "model.delta" ||
+                            doc.key == "model.wavelength" || doc.key == "model.x0";
     CHECK_THAT(defaults, Catch::Contains(key + ": " + doc.default_value));
-    CHECK_THAT(doc.key == "training.arithmetic" || doc.key == "training.certify_pixels" ? deep_text : text,
-               !Catch::Contains(key + ": " + doc.default_value));
+    const bool deep_key = doc.key == "training.arithmetic" || doc.key == "training.certify_pixels";
+    // (Whole keys: "dim: 1" is also the end of "target_dim: 1".)
+    for (const char* before : {"{", " "}) {
+      CHECK_THAT(deep_key ? deep_text : ripple_key ? ripple_text : text,
+                 !Catch::Contains(before + key + ": " + doc.default_value));
+    }
   }
 }
 

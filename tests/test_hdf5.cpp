@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -605,21 +606,44 @@ TEST_CASE("hdf5 store: every Problem setting goes from the config into run.h5 an
     CHECK(got == from_config);
     ++settings;
   });
-  CHECK(settings == 23);
+  CHECK(settings == 28);
+  // The settings of model.kind ripple_quadratic (docs/ripple.md) cannot differ from their
+  // defaults in an mlp config (it refuses them), nor the network's in a ripple one: a second
+  // config covers them.
+  const std::vector<std::string> ripple_settings = {"model_kind", "dim", "delta", "wavelength", "x0"};
+  const auto is_ripple = [&](const std::string& name) {
+    return std::find(ripple_settings.begin(), ripple_settings.end(), name) != ripple_settings.end();
+  };
   const auto defaults = settings_of(Problem{});
   const auto made = settings_of(problem);
   REQUIRE(made.size() == defaults.size());
   for (std::size_t i = 0; i < made.size(); ++i) {
     INFO(made[i].first);
-    CHECK(made[i].second != defaults[i].second);
+    CHECK((made[i].second != defaults[i].second) == !is_ripple(made[i].first));
   }
   write_full_run(path, config, problem, {synthetic_frame(0, 16, 16, 0)}, 1.5);
   CHECK(settings_of(read_run(path).problem) == made);
+
+  const RunConfig ripple = trainscape::load_config(
+      "model: {kind: ripple_quadratic, dim: 2, delta: 0.35, wavelength: 0.25, x0: [0.5, -2]}\n"
+      "phase_space: {kind: axes, x_param: lr, y_param: delta, y_scale: linear, x: [-2, 0], y: [0, 0.5]}\n"
+      "render: {resolution: 16}\nzoom: {frames: 1}\n",
+      "ripple.yaml");
+  const Problem ripple_problem = trainscape::make_problem(ripple);
+  const auto ripple_made = settings_of(ripple_problem);
+  for (std::size_t i = 0; i < ripple_made.size(); ++i) {
+    if (!is_ripple(ripple_made[i].first)) continue;
+    INFO(ripple_made[i].first);
+    CHECK(ripple_made[i].second != defaults[i].second);
+  }
+  const std::string ripple_path = dir.file("ripple.h5");
+  write_full_run(ripple_path, ripple, ripple_problem, {synthetic_frame(0, 16, 16, 0)}, 1.5);
+  CHECK(settings_of(read_run(ripple_path).problem) == ripple_made);
 #if defined(__x86_64__) && defined(__GLIBCXX__)
   // A new member of Problem: if it comes from the config, list it in visit_settings (problem.hpp),
   // then update this size. (Problem::channels comes from output.channels but is no training
   // setting: it changes no trajectory, and run.h5 stores its result as datasets, not attributes.)
-  static_assert(sizeof(Problem) == 264, "Problem changed: check visit_settings");
+  static_assert(sizeof(Problem) == 312, "Problem changed: check visit_settings");
 #endif
 }
 

@@ -288,7 +288,7 @@ TEST_CASE("hostile cli: unknown and duplicate keys and sections exit 3", "[cli][
        "runtime)"},
       {"runtime:\n  thread: 2\n", "x.yaml:2:3: unknown key 'runtime.thread' (expected one of: threads, tile)"},
       {"model:\n  <<: {width: 4}\n",
-       "x.yaml:2:3: unknown key 'model.<<' (expected one of: width, depth, nonlinearity, target_dim)"},
+       "x.yaml:2:3: unknown key 'model.<<' (expected one of: kind, width, depth, nonlinearity, target_dim, dim, delta, wavelength, x0)"},
       {"training:\n  steps: 5\n  steps: 6\n", "x.yaml:3:3: duplicate key 'training.steps' (first at line 2)"},
       {"model: {width: 4, width: 5}\n", "x.yaml:1:19: duplicate key 'model.width' (first at line 1)"},
       {"model:\n  width: 4\nmodel:\n  depth: 3\n", "x.yaml:3:1: duplicate section 'model' (first at line 1)"},

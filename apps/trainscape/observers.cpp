@@ -125,6 +125,14 @@ void ProgressDisplay::on_frame_done(const FrameResult& /*frame*/) {
 
 void SummaryPrinter::on_run_start(const RunConfig& config, const Problem& problem) {
   start_ = std::chrono::steady_clock::now();
+  if (problem.kind == ModelKind::RippleQuadratic) {
+    std::fprintf(
+        out_, "trainscape %s: ripple_quadratic, p = %d, delta %g, wavelength %g, %d steps, %d x %d pixels, %d frames\n",
+        kVersion, problem.dim, problem.delta, problem.wavelength, problem.steps, config.render.resolution.cols,
+        config.render.resolution.rows, config.zoom.frames);
+    std::fflush(out_);
+    return;
+  }
   std::fprintf(out_, "trainscape %s: %s network, width %d, depth %d, N = %d, %d steps, %d x %d pixels, %d frames\n",
                kVersion, to_string(problem.nonlinearity), problem.width, problem.depth, problem.n_data(), problem.steps,
                config.render.resolution.cols, config.render.resolution.rows, config.zoom.frames);

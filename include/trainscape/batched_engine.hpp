@@ -62,7 +62,7 @@ struct BatchedStats {
   std::int64_t steps_skipped = 0;    ///< pixel-steps not computed thanks to early exit
   std::int64_t saturated = 0;        ///< pixels moved to the saturated continuation
   std::int64_t saturated_steps = 0;  ///< pixel-steps computed there (cheap: output layer only)
-  const char* path = "";             ///< "general", "deep_linear" or "kernel"
+  const char* path = "";             ///< "general", "deep_linear", "kernel" or "ripple" (ripple.hpp)
   const char* isa = "";              ///< "avx512f", "avx2+fma" or "scalar"
 };
 

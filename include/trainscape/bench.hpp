@@ -22,6 +22,7 @@ namespace trainscape {
 ///   update:                      2 P
 /// tanh evaluations are not counted (B n (L - 1) + [minibatch] N n (L - 1) of them per step).
 /// Paper-like tanh config (n = 16, N = 272, L = 2, k = 1, full batch): 314,704 flops.
+/// model.kind ripple_quadratic: 21 p (docs/ripple.md#cost).
 double flops_per_pixel_step(const Problem& problem);
 
 struct BenchResult {

@@ -4,7 +4,8 @@
 /// file, line, key, value and rule) and validated as a whole before anything starts.
 ///
 /// YAML shape (every key optional; these are the defaults):
-///   model:       {width: 16, depth: 2, nonlinearity: tanh, target_dim: 1}
+///   model:       {kind: mlp, width: 16, depth: 2, nonlinearity: tanh, target_dim: 1,
+///                 dim: 1, delta: 0.2, wavelength: 0.1, x0: 1.0}
 ///   data:        {size: params, ratio: 1.0, rng: native, seed: 0}
 ///   training:    {steps: 1000, batch: full, precision: float64, readout: loss, optimizer: gd,
 ///                 momentum: 0.9, adam_beta1: 0.9, adam_beta2: 0.999, adam_eps: 1e-8,
@@ -27,6 +28,9 @@ namespace trainscape {
 
 // ---- enums: each has to_string / from_string (from_string returns false on an unknown name) ----
 
+/// What is trained: the paper's network (Mlp), or the toy loss of docs/ripple.md,
+/// sum_i x_i^2 (1 + delta cos(2 pi x_i / wavelength)) over x in R^dim (RippleQuadratic).
+enum class ModelKind { Mlp, RippleQuadratic };
 /// The hidden-layer nonlinearity (docs/model.md#network).
 enum class Nonlinearity { Tanh, Relu, Identity };
 /// Which random generator draws X, Y, the initial weights and minibatch indices: native
@@ -67,7 +71,9 @@ enum class AxisParam {
   AdamBeta1,
   AdamBeta2,
   AdamEps,
-  WeightDecay
+  WeightDecay,
+  Delta,      ///< delta: the ripple's relative amplitude (model.kind: ripple_quadratic only)
+  Wavelength  ///< wavelength: the ripple's period in x (model.kind: ripple_quadratic only)
 };
 /// How an axis's range maps to values: Log10 (the range holds exponents) or Linear (the values).
 enum class AxisScale { Log10, Linear };
@@ -81,6 +87,7 @@ enum class Arithmetic { Direct, Perturbation };
 ///    when training blew up); the class is still the loss rule's.
 enum class Readout { Loss, Probe };
 
+const char* to_string(ModelKind v);
 const char* to_string(Nonlinearity v);
 const char* to_string(DataRng v);
 const char* to_string(Precision v);
@@ -92,6 +99,7 @@ const char* to_string(Schedule v);
 const char* to_string(AxisParam v);  ///< LrLayer gives "lr.L" (the layer is held apart)
 const char* to_string(AxisScale v);
 const char* to_string(Arithmetic v);
+bool from_string(const std::string& name, ModelKind& out);
 bool from_string(const std::string& name, Nonlinearity& out);
 bool from_string(const std::string& name, DataRng& out);
 bool from_string(const std::string& name, Precision& out);
@@ -152,10 +160,16 @@ struct ZoomTarget {
 // ---- the sections ----
 
 struct ModelConfig {
+  ModelKind kind = ModelKind::Mlp;                 ///< mlp | ripple_quadratic (docs/ripple.md)
   int width = 16;                                  ///< hidden width n = input dimension d, 1..4096
   int depth = 2;                                   ///< number of weight matrices L, 2..64
   Nonlinearity nonlinearity = Nonlinearity::Tanh;  ///< tanh | relu | identity
   int target_dim = 1;                              ///< output dimension k, 1..4096
+  // ripple_quadratic only (docs/ripple.md); mlp refuses values other than these defaults.
+  int dim = 1;                  ///< parameters p, 1..65536
+  double delta = 0.2;           ///< ripple amplitude, in (-1, 1)
+  double wavelength = 0.1;      ///< ripple period, > 0
+  std::vector<double> x0{1.0};  ///< start: one value for every coordinate, or one per coordinate
 };
 
 struct DataConfig {

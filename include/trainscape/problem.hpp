@@ -20,6 +20,15 @@ struct HyperPoint {
 };
 
 struct Problem {
+  /// Mlp trains the network below; RippleQuadratic the toy loss of docs/ripple.md (ripple.hpp),
+  /// which reads only dim, delta, wavelength, x0 and the training settings. The network's
+  /// arrays are still drawn for it (from the default model and data keys) so that run.h5 has
+  /// one layout, but nothing reads them.
+  ModelKind kind = ModelKind::Mlp;
+  int dim = 1;                  ///< ripple_quadratic: number of parameters p
+  double delta = 0.2;           ///< ripple_quadratic: ripple amplitude (an axis overrides it)
+  double wavelength = 0.1;      ///< ripple_quadratic: ripple period (an axis overrides it)
+  std::vector<double> x0{1.0};  ///< ripple_quadratic: start, one value for all or one per coordinate
   Nonlinearity nonlinearity = Nonlinearity::Tanh;
   int width = 16;      ///< hidden width n; the input dimension d equals n
   int depth = 2;       ///< number of weight matrices L >= 2
@@ -69,6 +78,11 @@ struct Problem {
 template <class P, class C, class V>
 void visit_settings(P& problem, C& config, V&& visit) {
   visit("nonlinearity", problem.nonlinearity, config.model.nonlinearity);
+  visit("model_kind", problem.kind, config.model.kind);
+  visit("dim", problem.dim, config.model.dim);
+  visit("delta", problem.delta, config.model.delta);
+  visit("wavelength", problem.wavelength, config.model.wavelength);
+  visit("x0", problem.x0, config.model.x0);
   visit("width", problem.width, config.model.width);
   visit("depth", problem.depth, config.model.depth);
   visit("target_dim", problem.target_dim, config.model.target_dim);
@@ -123,6 +137,8 @@ struct PixelHyperparameters {
   double adam_beta2 = 0.999;
   double adam_eps = 1e-8;
   double weight_decay = 0.0;
+  double delta = 0.2;       ///< ripple_quadratic only
+  double wavelength = 0.1;  ///< ripple_quadratic only
 };
 
 /// THE mapping from a pixel's two axis values (HyperPoint: values, not coordinates; see

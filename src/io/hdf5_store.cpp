@@ -135,9 +135,11 @@ void write_setting(const Writer& w, H5::Group& g, const std::string& gp, const c
 template <class T>
 void read_setting(const Reader& r, const H5::Group& g, const std::string& gp, const char* name, T& out) {
   // The settings added with the optimizers (docs/optimizers.md); `out` holds Problem's default.
-  static const char* const kLater[] = {"optimizer",    "momentum", "adam_beta1",   "adam_beta2", "adam_eps",
-                                       "weight_decay", "schedule", "warmup_steps", "lr",         "x_param",
-                                       "x_layer",      "x_scale",  "y_param",      "y_layer",    "y_scale"};
+  static const char* const kLater[] = {"optimizer", "momentum", "adam_beta1", "adam_beta2", "adam_eps", "weight_decay",
+                                       "schedule", "warmup_steps", "lr", "x_param", "x_layer", "x_scale", "y_param",
+                                       "y_layer", "y_scale",
+                                       // and with model.kind (docs/ripple.md): earlier runs are mlp
+                                       "model_kind", "dim", "delta", "wavelength", "x0"};
   if (!g.attrExists(name)) {
     for (const char* later : kLater) {
       if (std::string(name) == later) return;
