@@ -1,0 +1,421 @@
+#include "trainscape/perturbation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "perturbation_reference.hpp"
+
+namespace trainscape::deep {
+
+// ---- the difference formulas (docs/deep-zoom.md#perturbation) ---------------------------------
+
+namespace difference {
+
+double tanh(double u, double e, double tanh_u, double sech2_u) {
+  if (e == 0.0) return 0.0;
+  if (!std::isfinite(e) || !std::isfinite(u)) return std::tanh(u + e) - tanh_u;
+  if (std::fabs(e) <= 1.0) {
+    // tanh(u + e) = (tanh u + tanh e) / (1 + tanh u tanh e); subtracting tanh u exactly gives
+    // tanh e sech^2 u / (1 + tanh u tanh e), whose denominator is at least 1 - tanh 1 = 0.24.
+    const double te = std::tanh(e);
+    return te * sech2_u / (1.0 + tanh_u * te);
+  }
+  const double v = u + e;
+  const double au = std::fabs(u);
+  if (u * v > 0.0 && au >= 1.0 && std::fabs(v) >= 1.0) {
+    // Both on one side, away from zero: 1 - tanh a = 2 q / (1 + q) with q = exp(-2a), so the
+    // difference is the difference of two q's that are at least e^2 apart (|e| > 1): no
+    // cancellation, and q_v = q_u exp(-2 sign(u) e) uses only exact arguments.
+    const double sign = u > 0.0 ? 1.0 : -1.0;
+    const double qu = std::exp(-2.0 * au);
+    const double qv = au < 300.0 ? qu * std::exp(-2.0 * sign * e) : std::exp(-2.0 * std::fabs(v));
+    return sign * 2.0 * (qu - qv) / ((1.0 + qu) * (1.0 + qv));
+  }
+  // Across zero or near it, with |e| > 1: the difference is at least tanh 2 - tanh 1 = 0.2, so
+  // the plain difference loses at most a few bits.
+  return std::tanh(v) - tanh_u;
+}
+
+double relu(double z, double e) {
+  const double v = z + e;  // rounding keeps the sign of the exact sum: the side is exact
+  if (z > 0.0 && v > 0.0) return e;
+  if (!(z > 0.0) && !(v > 0.0)) return 0.0;
+  if (z > 0.0) return -z;  // max(v, 0) - z with v <= 0
+  return v;                // v - 0 with z <= 0 < v
+}
+
+double sech2(double tanh_u, double d) { return -d * (tanh_u + (tanh_u + d)); }
+
+double pow10(double ten_c, double dc) { return ten_c * std::expm1(dc * 2.302585092994045684); }
+
+}  // namespace difference
+
+// ---- what perturbation supports ---------------------------------------------------------------
+
+namespace {
+
+bool supported_axis(AxisParam p) {
+  switch (p) {
+    case AxisParam::Lr:
+    case AxisParam::LrEven:
+    case AxisParam::LrOdd:
+    case AxisParam::LrLayer:
+    case AxisParam::InitOffset:
+    case AxisParam::InitOffsetEveryStep:
+    case AxisParam::InitScale: return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+std::string unsupported_reason(const Problem& problem) {
+  if (problem.precision != Precision::Float64) {
+    return "training.precision: float32 (perturbation trains float64 deviations; use float64)";
+  }
+  if (problem.optimizer != Optimizer::Gd) {
+    return std::string("training.optimizer: ") + to_string(problem.optimizer) +
+           " (perturbation supports gd only)";
+  }
+  if (has_weight_decay(problem)) return "weight decay (perturbation supports gd without weight decay only)";
+  if (problem.readout != Readout::Loss) return "training.readout: probe (perturbation supports readout: loss only)";
+  for (const AxisSpec& axis : {x_axis(problem), y_axis(problem)}) {
+    if (!supported_axis(axis.param)) {
+      return "phase_space axis " + axis_param_name(axis.param, axis.layer) +
+             " (perturbation supports lr, lr.even, lr.odd, lr.L, init_offset, init_offset_every_step and "
+             "init_scale)";
+    }
+  }
+  return "";
+}
+
+// ---- one pixel as a deviation from one reference ----------------------------------------------
+
+namespace {
+
+using Eigen::MatrixXd;
+
+/// Below these fractions the pixel's value is a cancellation of the reference's and the
+/// deviation's (docs/deep-zoom.md#glitches): the pixel's loss against the reference's (only
+/// when the reference's loss is above the pixel's starting loss, where its rounding could
+/// matter for the measure), and the squared norm of any weight matrix against the reference's.
+constexpr double kLossCancellation = 1e-6;
+constexpr double kWeightCancellation = 1e-4;
+constexpr double kSqrt2 = 1.41421356237309504880;
+
+/// The pixel's hyperparameters minus the reference's.
+struct HyperDelta {
+  std::vector<double> lr;
+  double init_scale = 0.0;
+  double init_offset = 0.0;
+  double step_offset = 0.0;
+};
+
+void apply_delta(const AxisSpec& axis, double delta, HyperDelta& d) {
+  const int layers = static_cast<int>(d.lr.size());
+  switch (axis.param) {
+    case AxisParam::Lr:
+      for (int l = 0; l < layers; ++l) d.lr[l] = delta;
+      break;
+    case AxisParam::LrEven:
+      for (int l = 0; l < layers; l += 2) d.lr[l] = delta;
+      break;
+    case AxisParam::LrOdd:
+      for (int l = 1; l < layers; l += 2) d.lr[l] = delta;
+      break;
+    case AxisParam::LrLayer:
+      if (axis.layer < layers) d.lr[axis.layer] = delta;
+      break;
+    case AxisParam::InitOffset: d.init_offset = delta; break;
+    case AxisParam::InitOffsetEveryStep: d.step_offset = delta; break;
+    case AxisParam::InitScale: d.init_scale = delta; break;
+    default: break;
+  }
+}
+
+/// dc: the pixel's axis coordinates minus the reference's.
+HyperDelta hyper_delta(const Problem& p, const ReferenceTrajectory& ref, double dc_x, double dc_y) {
+  HyperDelta d;
+  d.lr.assign(static_cast<std::size_t>(p.depth), 0.0);
+  const AxisSpec ax = x_axis(p), ay = y_axis(p);
+  const double dx = ax.scale == AxisScale::Linear ? dc_x : difference::pow10(ref.axis_value_x, dc_x);
+  const double dy = ay.scale == AxisScale::Linear ? dc_y : difference::pow10(ref.axis_value_y, dc_y);
+  apply_delta(ax, dx, d);
+  apply_delta(ay, dy, d);
+  return d;
+}
+
+void select_rows(const MatrixXd& m, const std::vector<int>& rows, MatrixXd& out) {
+  out.resize(static_cast<Eigen::Index>(rows.size()), m.cols());
+  for (std::size_t i = 0; i < rows.size(); ++i) out.row(static_cast<Eigen::Index>(i)) = m.row(rows[i]);
+}
+
+enum class Status { Done, FollowedOverflow, Glitch };
+
+/// Trains the pixel whose hyperparameters are the reference's plus `d`, writing its losses.
+/// Working matrices live here so that a call allocates nothing after its first step.
+class Deviation {
+ public:
+  explicit Deviation(const Problem& p) : p_(p), L_(p.depth) {
+    for (int l = 0; l < L_; ++l) {
+      const double inv_sqrt_fan_in = 1.0 / std::sqrt(static_cast<double>(p.weights[l].rows()));
+      scale_.push_back(l + 1 == L_ ? inv_sqrt_fan_in * inv_sqrt_fan_in : inv_sqrt_fan_in);
+    }
+    D_.resize(L_);
+    W_.resize(L_);
+    dg_.resize(L_);
+    dZ_.resize(L_ - 1);
+    dH_.resize(L_ - 1);
+  }
+
+  Status run(const ReferenceTrajectory& ref, const HyperDelta& d, std::vector<double>& losses) {
+    const Problem& p = p_;
+    const int N = p.n_data();
+    const int k = p.target_dim;
+    const Nonlinearity f = p.nonlinearity;
+    const bool scale_axis = x_axis(p).param == AxisParam::InitScale || y_axis(p).param == AxisParam::InitScale;
+    const bool offset_axis = x_axis(p).param == AxisParam::InitOffset || y_axis(p).param == AxisParam::InitOffset;
+    const bool step_axis = offsets_every_step(p);
+    for (int l = 0; l < L_; ++l) {
+      D_[l] = scale_axis ? MatrixXd(d.init_scale * p.weights[l]) : MatrixXd::Zero(p.weights[l].rows(), p.weights[l].cols());
+    }
+    if (offset_axis) D_[0].array() += d.init_offset;
+    losses.assign(static_cast<std::size_t>(p.steps), std::nan(""));
+    const double inv_nk = 1.0 / (static_cast<double>(N) * k);
+
+    for (int t = 0; t < p.steps; ++t) {
+      if (t >= ref.finite_steps) {
+        // The reference overflowed here. A pixel that was following it, in the clamped region
+        // of the measure, overflows with it: its remaining ratios are the clamp either way.
+        // Anything else cannot be continued from this reference.
+        if (t == 0) return Status::Glitch;
+        const double l_prev = losses[t - 1], ref_prev = ref.loss[t - 1];
+        const bool clamped = l_prev > kLossRatioClamp * losses[0] && ref_prev > kLossRatioClamp * losses[0];
+        if (clamped && std::fabs(l_prev - ref_prev) <= 0.5 * ref_prev) return Status::FollowedOverflow;
+        return Status::Glitch;
+      }
+      if (step_axis) D_[0].array() += d.step_offset;
+      const std::vector<MatrixXd>& Ws = ref.weights[t];
+      for (int l = 0; l < L_; ++l) {
+        W_[l] = Ws[l] + D_[l];
+        if (W_[l].squaredNorm() < kWeightCancellation * ref.weight_norm2[t][l]) return Status::Glitch;
+      }
+
+      // Forward, full data: dZ_l = s_l (H*_l D_l + dH_l W_l), H = phi(Z) by its difference formula.
+      for (int l = 0; l + 1 < L_; ++l) {
+        if (l == 0) {
+          dZ_[0].noalias() = scale_[0] * (p.X * D_[0]);
+        } else {
+          dZ_[l].noalias() = scale_[l] * (ref.act[t][l - 1] * D_[l]);
+          dZ_[l].noalias() += scale_[l] * (dH_[l - 1] * W_[l]);
+        }
+        const MatrixXd& z = ref.pre[t][l];
+        MatrixXd& dh = dH_[l];
+        dh.resize(z.rows(), z.cols());
+        for (Eigen::Index i = 0; i < z.size(); ++i) {
+          const double e = dZ_[l].data()[i];
+          switch (f) {
+            case Nonlinearity::Tanh:
+              dh.data()[i] = difference::tanh(kSqrt2 * z.data()[i], kSqrt2 * e, ref.act[t][l].data()[i],
+                                              ref.sech2[t][l].data()[i]);
+              break;
+            case Nonlinearity::Relu: dh.data()[i] = kSqrt2 * difference::relu(z.data()[i], e); break;
+            case Nonlinearity::Identity: dh.data()[i] = e; break;
+          }
+        }
+      }
+      const int last = L_ - 1;
+      dF_.noalias() = scale_[last] * (ref.act[t][last - 1] * D_[last]);
+      dF_.noalias() += scale_[last] * (dH_[last - 1] * W_[last]);
+      const MatrixXd& R = ref.residual[t];
+      // l - l* = mean((R* + dF)^2 - R*^2) = mean(dF (R* + R)).
+      const double dl = (dF_.array() * (2.0 * R.array() + dF_.array())).sum() * inv_nk;
+      const double loss = ref.loss[t] + dl;
+      losses[t] = loss;
+      if (loss < kLossCancellation * ref.loss[t] && ref.loss[t] >= losses[0]) return Status::Glitch;
+
+      // Backward on the step's rows: delta* and its deviation, layer by layer.
+      const bool full = p.full_batch();
+      const std::vector<int>* rows = full ? nullptr : &p.minibatches[static_cast<std::size_t>(t)];
+      const double c_out = 2.0 / ((full ? N : static_cast<double>(rows->size())) * k);
+      if (full) {
+        delta_ref_ = c_out * R;
+        delta_dev_ = c_out * dF_;
+      } else {
+        select_rows(R, *rows, tmp_);
+        delta_ref_ = c_out * tmp_;
+        select_rows(dF_, *rows, tmp_);
+        delta_dev_ = c_out * tmp_;
+      }
+      for (int l = last; l >= 0; --l) {
+        const MatrixXd* h_ref = nullptr;
+        const MatrixXd* h_dev = nullptr;
+        if (l == 0) {
+          if (full) {
+            h_ref = &p.X;
+          } else {
+            select_rows(p.X, *rows, hb_ref_);
+            h_ref = &hb_ref_;
+          }
+          dg_[0].noalias() = scale_[0] * (h_ref->transpose() * delta_dev_);
+          break;
+        }
+        if (full) {
+          h_ref = &ref.act[t][l - 1];
+          h_dev = &dH_[l - 1];
+        } else {
+          select_rows(ref.act[t][l - 1], *rows, hb_ref_);
+          select_rows(dH_[l - 1], *rows, hb_dev_);
+          h_ref = &hb_ref_;
+          h_dev = &hb_dev_;
+        }
+        // dg = s (H*^T ddelta + dH^T (delta* + ddelta))
+        delta_sum_ = delta_ref_ + delta_dev_;
+        dg_[l].noalias() = scale_[l] * (h_ref->transpose() * delta_dev_);
+        dg_[l].noalias() += scale_[l] * (h_dev->transpose() * delta_sum_);
+        // d_in* = s delta* W*^T; its deviation s (ddelta W^T + delta* D^T)
+        din_ref_.noalias() = scale_[l] * (delta_ref_ * Ws[l].transpose());
+        din_dev_.noalias() = scale_[l] * (delta_dev_ * W_[l].transpose());
+        din_dev_.noalias() += scale_[l] * (delta_ref_ * D_[l].transpose());
+        // Through the activation of layer l-1: delta = d_in (G* + dG).
+        const MatrixXd& z_all = ref.pre[t][l - 1];
+        const MatrixXd& e_all = dZ_[l - 1];
+        const int B = static_cast<int>(din_ref_.rows());
+        const int n = static_cast<int>(din_ref_.cols());
+        delta_dev_next_.resize(B, n);
+        delta_ref_next_.resize(B, n);
+        for (int b = 0; b < B; ++b) {
+          const int r = full ? b : (*rows)[static_cast<std::size_t>(b)];
+          for (int i = 0; i < n; ++i) {
+            const double z = z_all(r, i);
+            double g_ref = 1.0, g_dev = 0.0;
+            switch (f) {
+              case Nonlinearity::Tanh:
+                g_ref = kSqrt2 * ref.sech2[t][l - 1](r, i);
+                g_dev = kSqrt2 * difference::sech2(ref.act[t][l - 1](r, i), dH_[l - 1](r, i));
+                break;
+              case Nonlinearity::Relu:
+                g_ref = z > 0.0 ? kSqrt2 : 0.0;
+                g_dev = (z + e_all(r, i) > 0.0 ? kSqrt2 : 0.0) - g_ref;
+                break;
+              case Nonlinearity::Identity: break;
+            }
+            delta_dev_next_(b, i) = din_dev_(b, i) * (g_ref + g_dev) + din_ref_(b, i) * g_dev;
+            delta_ref_next_(b, i) = din_ref_(b, i) * g_ref;
+          }
+        }
+        delta_dev_.swap(delta_dev_next_);
+        delta_ref_.swap(delta_ref_next_);
+      }
+
+      // The update: W - lr s(t) g minus W* - lr* s(t) g* = s(t) (lr* dg + dlr (g* + dg)).
+      const double factor =
+          p.schedule == Schedule::Constant ? 1.0 : schedule_factor(p.schedule, t + 1, p.steps, p.warmup_steps);
+      for (int l = 0; l < L_; ++l) {
+        const double rate = ref.lr[l] * factor;
+        const double drate = d.lr[l] * factor;
+        D_[l].noalias() -= rate * dg_[l];
+        if (drate != 0.0) D_[l].noalias() -= drate * (ref.gradients[t][l] + dg_[l]);
+      }
+      // A NaN weight makes every later loss NaN: the rest of the curve is known.
+      if (D_[last].hasNaN()) break;
+    }
+    return Status::Done;
+  }
+
+ private:
+  const Problem& p_;
+  int L_;
+  std::vector<double> scale_;
+  std::vector<MatrixXd> D_, W_, dg_, dZ_, dH_;
+  MatrixXd dF_, tmp_, hb_ref_, hb_dev_, delta_ref_, delta_dev_, delta_sum_, din_ref_, din_dev_, delta_dev_next_,
+      delta_ref_next_;
+};
+
+}  // namespace
+
+// ---- the engine -------------------------------------------------------------------------------
+
+PerturbationEngine::PerturbationEngine(const Problem& problem, const Wide& centre_x, const Wide& centre_y,
+                                       double half_x, double half_y)
+    : problem_(problem), centre_x_(centre_x), centre_y_(centre_y), half_x_(half_x), half_y_(half_y) {
+  // The centre first, then the eight points at 2/3 of the half-widths around it.
+  const double a = 2.0 / 3.0;
+  int index = 1;
+  for (int i = -1; i <= 1; ++i) {
+    for (int j = -1; j <= 1; ++j) {
+      if (i == 0 && j == 0) continue;
+      candidates_[index].offset_x = a * i * half_x;
+      candidates_[index].offset_y = a * j * half_y;
+      ++index;
+    }
+  }
+  reference(0);
+}
+
+PerturbationEngine::~PerturbationEngine() = default;
+
+const ReferenceTrajectory& PerturbationEngine::reference(int candidate) const {
+  const Candidate& c = candidates_[static_cast<std::size_t>(candidate)];
+  std::call_once(c.trained, [&] {
+    auto trajectory = std::make_unique<ReferenceTrajectory>();
+    train_quad_double(problem_, centre_x_ + Wide(c.offset_x), centre_y_ + Wide(c.offset_y), trajectory.get());
+    c.trajectory = std::move(trajectory);
+    references_.fetch_add(1, std::memory_order_relaxed);
+  });
+  return *c.trajectory;
+}
+
+PixelOutcome PerturbationEngine::train_pixel(const HyperPoint& offset) const {
+  pixels_.fetch_add(1, std::memory_order_relaxed);
+  // The references to try: the centre, then the nearest others (ties: lower index), a fixed
+  // order that depends on the pixel alone.
+  std::array<int, kCandidates> order{};
+  std::iota(order.begin(), order.end(), 0);
+  auto distance = [&](int i) {
+    const Candidate& c = candidates_[static_cast<std::size_t>(i)];
+    const double dx = (offset.x - c.offset_x) / half_x_, dy = (offset.y - c.offset_y) / half_y_;
+    return dx * dx + dy * dy;
+  };
+  std::stable_sort(order.begin() + 1, order.end(), [&](int a, int b) { return distance(a) < distance(b); });
+
+  Deviation deviation(problem_);
+  std::vector<double> losses;
+  for (int attempt = 0; attempt < kReferencesPerPixel; ++attempt) {
+    const int candidate = order[static_cast<std::size_t>(attempt)];
+    const ReferenceTrajectory& ref = reference(candidate);
+    const Candidate& c = candidates_[static_cast<std::size_t>(candidate)];
+    const HyperDelta d = hyper_delta(problem_, ref, offset.x - c.offset_x, offset.y - c.offset_y);
+    const Status status = deviation.run(ref, d, losses);
+    if (status == Status::Glitch) continue;
+    if (attempt > 0) glitched_.fetch_add(1, std::memory_order_relaxed);
+    if (status == Status::FollowedOverflow) followed_overflow_.fetch_add(1, std::memory_order_relaxed);
+    return convergence_measure(losses.data(), problem_.steps);
+  }
+  glitched_.fetch_add(1, std::memory_order_relaxed);
+  direct_.fetch_add(1, std::memory_order_relaxed);
+  return train_high_precision(problem_, centre_x_ + Wide(offset.x), centre_y_ + Wide(offset.y));
+}
+
+void PerturbationEngine::train(const Problem& /*problem*/, const HyperPoint* points, std::size_t count,
+                               PixelOutcome* out) const {
+  for (std::size_t i = 0; i < count; ++i) out[i] = train_pixel(points[i]);
+}
+
+void PerturbationEngine::train_cancellable(const Problem& /*problem*/, const HyperPoint* points, std::size_t count,
+                                           PixelOutcome* out, const std::atomic<bool>& cancel) const {
+  for (std::size_t i = 0; i < count && !cancel.load(std::memory_order_relaxed); ++i) out[i] = train_pixel(points[i]);
+}
+
+PerturbationCounts PerturbationEngine::counts() const {
+  PerturbationCounts c;
+  c.pixels = pixels_.load();
+  c.glitched = glitched_.load();
+  c.direct = direct_.load();
+  c.references = references_.load();
+  c.followed_overflow = followed_overflow_.load();
+  return c;
+}
+
+}  // namespace trainscape::deep
