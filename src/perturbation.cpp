@@ -26,10 +26,16 @@ double tanh(double u, double e, double tanh_u, double sech2_u) {
   if (u * v > 0.0 && au >= 1.0 && std::fabs(v) >= 1.0) {
     // Both on one side, away from zero: 1 - tanh a = 2 q / (1 + q) with q = exp(-2a), so the
     // difference is the difference of two q's that are at least e^2 apart (|e| > 1): no
-    // cancellation, and q_v = q_u exp(-2 sign(u) e) uses only exact arguments.
+    // cancellation.
+    // q_v = exp(-2|u| - 2 sign(u) e): the exponent as an exact sum hi + lo of doubles (Knuth's
+    // two-sum), so that a large |u| costs no accuracy, and exp(hi + lo) = exp(hi) (1 + lo).
     const double sign = u > 0.0 ? 1.0 : -1.0;
-    const double qu = std::exp(-2.0 * au);
-    const double qv = au < 300.0 ? qu * std::exp(-2.0 * sign * e) : std::exp(-2.0 * std::fabs(v));
+    const double a = -2.0 * au, b = -2.0 * sign * e;
+    const double hi = a + b;
+    const double b_virtual = hi - a;
+    const double lo = (a - (hi - b_virtual)) + (b - b_virtual);
+    const double qu = std::exp(a);
+    const double qv = std::exp(hi) * (1.0 + lo);
     return sign * 2.0 * (qu - qv) / ((1.0 + qu) * (1.0 + qv));
   }
   // Across zero or near it, with |e| > 1: the difference is at least tanh 2 - tanh 1 = 0.2, so
@@ -151,7 +157,10 @@ void select_rows(const MatrixXd& m, const std::vector<int>& rows, MatrixXd& out)
   for (std::size_t i = 0; i < rows.size(); ++i) out.row(static_cast<Eigen::Index>(i)) = m.row(rows[i]);
 }
 
-enum class Status { Done, FollowedOverflow, Glitch };
+/// Done: trained by perturbation alone; Continued: finished in plain float64 from the pixel's
+/// own weights (the reference overflowed or its loss cancelled the pixel's); Glitch: this
+/// reference cannot train the pixel.
+enum class Status { Done, Continued, Glitch };
 
 /// Trains the pixel whose hyperparameters are the reference's plus `d`, writing its losses.
 /// Working matrices live here so that a call allocates nothing after its first step.
@@ -163,6 +172,7 @@ class Deviation {
       scale_.push_back(l + 1 == L_ ? inv_sqrt_fan_in * inv_sqrt_fan_in : inv_sqrt_fan_in);
     }
     D_.resize(L_);
+    D_prev_.resize(L_);
     W_.resize(L_);
     dg_.resize(L_);
     dZ_.resize(L_ - 1);
@@ -186,14 +196,13 @@ class Deviation {
 
     for (int t = 0; t < p.steps; ++t) {
       if (t >= ref.finite_steps) {
-        // The reference overflowed here. A pixel that was following it, in the clamped region
-        // of the measure, overflows with it: its remaining ratios are the clamp either way.
-        // Anything else cannot be continued from this reference.
+        // The reference overflowed at step t. Its step t - 1 was finite, and the pixel's weights
+        // there, W*_{t-1} + D_{t-1}, are as accurate as the weight checks ensured: finish the
+        // pixel in plain float64 from that step (docs/deep-zoom.md#glitches).
         if (t == 0) return Status::Glitch;
-        const double l_prev = losses[t - 1], ref_prev = ref.loss[t - 1];
-        const bool clamped = l_prev > kLossRatioClamp * losses[0] && ref_prev > kLossRatioClamp * losses[0];
-        if (clamped && std::fabs(l_prev - ref_prev) <= 0.5 * ref_prev) return Status::FollowedOverflow;
-        return Status::Glitch;
+        for (int l = 0; l < L_; ++l) W_[l] = ref.weights[t - 1][l] + D_prev_[l];
+        continue_directly(ref, d, t - 1, losses);
+        return Status::Continued;
       }
       if (step_axis) D_[0].array() += d.step_offset;
       const std::vector<MatrixXd>& Ws = ref.weights[t];
@@ -233,7 +242,12 @@ class Deviation {
       const double dl = (dF_.array() * (2.0 * R.array() + dF_.array())).sum() * inv_nk;
       const double loss = ref.loss[t] + dl;
       losses[t] = loss;
-      if (loss < kLossCancellation * ref.loss[t] && ref.loss[t] >= losses[0]) return Status::Glitch;
+      if (loss < kLossCancellation * ref.loss[t] && ref.loss[t] >= losses[0]) {
+        // l* + dl has cancelled, but the weights have not (checked above): W_ is the pixel's
+        // own, so plain float64 from here loses nothing.
+        continue_directly(ref, d, t, losses);
+        return Status::Continued;
+      }
 
       // Backward on the step's rows: delta* and its deviation, layer by layer.
       const bool full = p.full_batch();
@@ -313,6 +327,7 @@ class Deviation {
       const double factor =
           p.schedule == Schedule::Constant ? 1.0 : schedule_factor(p.schedule, t + 1, p.steps, p.warmup_steps);
       for (int l = 0; l < L_; ++l) {
+        D_prev_[l] = D_[l];
         const double rate = ref.lr[l] * factor;
         const double drate = d.lr[l] * factor;
         D_[l].noalias() -= rate * dg_[l];
@@ -324,11 +339,82 @@ class Deviation {
     return Status::Done;
   }
 
+  /// Plain float64 training of the pixel from step t0, whose weights (that step's offset
+  /// included) are W_, for the remaining steps: the math of docs/model.md#training-step.
+  void continue_directly(const ReferenceTrajectory& ref, const HyperDelta& d, int t0, std::vector<double>& losses) {
+    const Problem& p = p_;
+    const int N = p.n_data();
+    const int k = p.target_dim;
+    const Nonlinearity f = p.nonlinearity;
+    const bool step_axis = offsets_every_step(p);
+    const double step_offset = ref.step_offset + d.step_offset;
+    inputs_.resize(L_);
+    pre_.resize(L_ - 1);
+    for (int t = t0; t < p.steps; ++t) {
+      if (t > t0 && step_axis) W_[0].array() += step_offset;
+      for (int l = 0; l + 1 < L_; ++l) {
+        pre_[l].noalias() = scale_[l] * ((l == 0 ? p.X : inputs_[l]) * W_[l]);
+        inputs_[l + 1] = pre_[l].unaryExpr([f](double z) {
+          switch (f) {
+            case Nonlinearity::Tanh: return std::tanh(kSqrt2 * z);
+            case Nonlinearity::Relu: return z > 0.0 ? kSqrt2 * z : 0.0;
+            case Nonlinearity::Identity: break;
+          }
+          return z;
+        });
+      }
+      dF_.noalias() = scale_[L_ - 1] * (inputs_[L_ - 1] * W_[L_ - 1]);
+      dF_ -= p.Y;  // the residual F - Y
+      losses[t] = dF_.squaredNorm() / (static_cast<double>(N) * k);
+      const bool full = p.full_batch();
+      const std::vector<int>* rows = full ? nullptr : &p.minibatches[static_cast<std::size_t>(t)];
+      const double c_out = 2.0 / ((full ? N : static_cast<double>(rows->size())) * k);
+      if (full) {
+        delta_dev_ = c_out * dF_;
+      } else {
+        select_rows(dF_, *rows, tmp_);
+        delta_dev_ = c_out * tmp_;
+      }
+      for (int l = L_ - 1; l >= 0; --l) {
+        const MatrixXd& h_all = l == 0 ? p.X : inputs_[l];
+        if (full) {
+          dg_[l].noalias() = scale_[l] * (h_all.transpose() * delta_dev_);
+        } else {
+          select_rows(h_all, *rows, hb_ref_);
+          dg_[l].noalias() = scale_[l] * (hb_ref_.transpose() * delta_dev_);
+        }
+        if (l == 0) break;
+        din_dev_.noalias() = scale_[l] * (delta_dev_ * W_[l].transpose());
+        const int B = static_cast<int>(din_dev_.rows());
+        for (int b = 0; b < B; ++b) {
+          const int r = full ? b : (*rows)[static_cast<std::size_t>(b)];
+          for (int i = 0; i < din_dev_.cols(); ++i) {
+            const double z = pre_[l - 1](r, i);
+            double g = 1.0;
+            if (f == Nonlinearity::Tanh) {
+              const double h = inputs_[l](r, i);
+              g = kSqrt2 * (1.0 - h * h);
+            } else if (f == Nonlinearity::Relu) {
+              g = z > 0.0 ? kSqrt2 : 0.0;
+            }
+            din_dev_(b, i) *= g;
+          }
+        }
+        delta_dev_.swap(din_dev_);
+      }
+      const double factor =
+          p.schedule == Schedule::Constant ? 1.0 : schedule_factor(p.schedule, t + 1, p.steps, p.warmup_steps);
+      for (int l = 0; l < L_; ++l) W_[l].noalias() -= ((ref.lr[l] + d.lr[l]) * factor) * dg_[l];
+      if (W_[L_ - 1].hasNaN()) break;  // every later loss is NaN
+    }
+  }
+
  private:
   const Problem& p_;
   int L_;
   std::vector<double> scale_;
-  std::vector<MatrixXd> D_, W_, dg_, dZ_, dH_;
+  std::vector<MatrixXd> D_, D_prev_, W_, dg_, dZ_, dH_;
+  std::vector<MatrixXd> inputs_, pre_;  // plain float64 continuation
   MatrixXd dF_, tmp_, hb_ref_, hb_dev_, delta_ref_, delta_dev_, delta_sum_, din_ref_, din_dev_, delta_dev_next_,
       delta_ref_next_;
 };
@@ -390,7 +476,7 @@ PixelOutcome PerturbationEngine::train_pixel(const HyperPoint& offset) const {
     const Status status = deviation.run(ref, d, losses);
     if (status == Status::Glitch) continue;
     if (attempt > 0) glitched_.fetch_add(1, std::memory_order_relaxed);
-    if (status == Status::FollowedOverflow) followed_overflow_.fetch_add(1, std::memory_order_relaxed);
+    if (status == Status::Continued) continued_.fetch_add(1, std::memory_order_relaxed);
     return convergence_measure(losses.data(), problem_.steps);
   }
   glitched_.fetch_add(1, std::memory_order_relaxed);
@@ -414,7 +500,7 @@ PerturbationCounts PerturbationEngine::counts() const {
   c.glitched = glitched_.load();
   c.direct = direct_.load();
   c.references = references_.load();
-  c.followed_overflow = followed_overflow_.load();
+  c.continued = continued_.load();
   return c;
 }
 

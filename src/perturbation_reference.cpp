@@ -72,6 +72,28 @@ Q sech2_q(const Q& u) {
   return 4.0 * q / (d * d);
 }
 
+/// tanh(u) and sech(u)^2 from one exponential: with q = exp(-2|u|), tanh|u| = (1 - q) / (1 + q)
+/// and sech^2 u = 4 q / (1 + q)^2 (no cancellation when saturated); near zero libqd's tanh,
+/// whose series keeps the relative precision that 1 - q would lose.
+void tanh_sech2_q(const Q& u, Q& tanh_u, Q& sech2_u) {
+  const double a = std::fabs(u[0]);
+  if (std::isnan(u[0])) {
+    tanh_u = sech2_u = u;
+  } else if (a < 0.05) {
+    tanh_u = tanh(u);
+    sech2_u = 1.0 - sqr(tanh_u);
+  } else if (a < 40.0) {
+    const Q q = exp(-2.0 * abs(u));
+    const Q d = 1.0 + q;
+    const Q t = (1.0 - q) / d;
+    tanh_u = u[0] > 0.0 ? t : -t;
+    sech2_u = 4.0 * q / sqr(d);
+  } else {
+    tanh_u = Q(u[0] > 0.0 ? 1.0 : -1.0);
+    sech2_u = sech2_q(u);
+  }
+}
+
 /// The hyperparameters the oracle varies, in quad-double.
 struct QuadHyper {
   std::vector<Q> lr;
@@ -179,10 +201,12 @@ std::vector<double> train_quad_double(const Problem& p, const Wide& x, const Wid
     for (const Q& lr : h.lr) record->lr.push_back(lr[0]);
     record->axis_value_x = value_x[0];
     record->axis_value_y = value_y[0];
+    record->step_offset = h.step_offset[0];
   }
 
   std::vector<double> losses(static_cast<std::size_t>(p.steps), std::nan(""));
   std::vector<QMat> inputs(static_cast<std::size_t>(L)), pre(static_cast<std::size_t>(L - 1)), grads(L);
+  std::vector<QMat> sech2(static_cast<std::size_t>(L - 1));  // sech^2(sqrt(2) Z_l), tanh only
   QMat out, delta, d_input;
   bool recording = record != nullptr;
   for (int t = 0; t < p.steps; ++t) {
@@ -198,10 +222,11 @@ std::vector<double> train_quad_double(const Problem& p, const Wide& x, const Wid
       }
       QMat& act = inputs[l + 1];
       act = QMat(pre[l].rows, pre[l].cols);
+      if (f == Nonlinearity::Tanh) sech2[l] = QMat(pre[l].rows, pre[l].cols);
       for (std::size_t i = 0; i < act.v.size(); ++i) {
         const Q& z = pre[l].v[i];
         switch (f) {
-          case Nonlinearity::Tanh: act.v[i] = tanh_q(sqrt2() * z); break;
+          case Nonlinearity::Tanh: tanh_sech2_q(sqrt2() * z, act.v[i], sech2[l].v[i]); break;
           case Nonlinearity::Relu: act.v[i] = z[0] > 0.0 ? sqrt2() * z : Q(0.0); break;
           case Nonlinearity::Identity: act.v[i] = z; break;
         }
@@ -258,7 +283,7 @@ std::vector<double> train_quad_double(const Problem& p, const Wide& x, const Wid
           const Q& z = pre[l - 1](row(b), i);
           Q derivative;
           switch (f) {
-            case Nonlinearity::Tanh: derivative = sqrt2() * sech2_q(sqrt2() * z); break;
+            case Nonlinearity::Tanh: derivative = sqrt2() * sech2[l - 1](row(b), i); break;
             case Nonlinearity::Relu: derivative = z[0] > 0.0 ? sqrt2() : Q(0.0); break;
             case Nonlinearity::Identity: derivative = Q(1.0); break;
           }
@@ -290,13 +315,7 @@ std::vector<double> train_quad_double(const Problem& p, const Wide& x, const Wid
         for (int l = 0; l + 1 < L; ++l) {
           zs.push_back(pre[l].rounded());
           hs.push_back(inputs[l + 1].rounded());
-          if (f == Nonlinearity::Tanh) {
-            Eigen::MatrixXd s(pre[l].rows, pre[l].cols);
-            for (int r = 0; r < pre[l].rows; ++r) {
-              for (int c = 0; c < pre[l].cols; ++c) s(r, c) = sech2_q(sqrt2() * pre[l](r, c))[0];
-            }
-            ss.push_back(std::move(s));
-          }
+          if (f == Nonlinearity::Tanh) ss.push_back(sech2[l].rounded());
         }
         record->pre.push_back(std::move(zs));
         record->act.push_back(std::move(hs));

@@ -27,6 +27,7 @@ struct ReferenceTrajectory {
   std::vector<double> lr;    ///< per layer, before the schedule
   double axis_value_x = 0.0;  ///< the x axis's value at the reference (10^coordinate on log10)
   double axis_value_y = 0.0;
+  double step_offset = 0.0;  ///< added to W_0 before every step (init_offset_every_step axis)
 };
 
 /// Trains the pixel at axis coordinates (x, y) in quad-double and returns its losses rounded to

@@ -42,7 +42,9 @@ struct PerturbationCounts {
   std::size_t glitched = 0;           ///< pixels the first reference could not train accurately
   std::size_t direct = 0;             ///< of those, pixels no reference could train: done in quad-double
   std::size_t references = 0;         ///< references trained in quad-double (the centre included)
-  std::size_t followed_overflow = 0;  ///< pixels that overflowed with their reference (not glitches)
+  /// Pixels finished in plain float64 from their own weights, because their reference
+  /// overflowed or its loss dwarfed theirs (docs/deep-zoom.md#glitches; not glitches).
+  std::size_t continued = 0;
 };
 
 struct ReferenceTrajectory;  // internal (src/perturbation_reference.hpp)
@@ -96,7 +98,7 @@ class PerturbationEngine : public Engine {
   mutable std::atomic<std::size_t> glitched_{0};
   mutable std::atomic<std::size_t> direct_{0};
   mutable std::atomic<std::size_t> references_{0};
-  mutable std::atomic<std::size_t> followed_overflow_{0};
+  mutable std::atomic<std::size_t> continued_{0};
 };
 
 /// The difference formulas of docs/deep-zoom.md#perturbation, exposed for their tests. Each is
