@@ -81,8 +81,7 @@ std::string unsupported_reason(const Problem& problem) {
     return "training.precision: float32 (perturbation trains float64 deviations; use float64)";
   }
   if (problem.optimizer != Optimizer::Gd) {
-    return std::string("training.optimizer: ") + to_string(problem.optimizer) +
-           " (perturbation supports gd only)";
+    return std::string("training.optimizer: ") + to_string(problem.optimizer) + " (perturbation supports gd only)";
   }
   if (has_weight_decay(problem)) return "weight decay (perturbation supports gd without weight decay only)";
   if (problem.readout != Readout::Loss) return "training.readout: probe (perturbation supports readout: loss only)";
@@ -108,6 +107,9 @@ using Eigen::MatrixXd;
 /// matter for the measure), and the squared norm of any weight matrix against the reference's.
 constexpr double kLossCancellation = 1e-6;
 constexpr double kWeightCancellation = 1e-4;
+/// A deviation whose squared norm reaches this fraction of the reference's (||D|| >= 0.1 ||W*||)
+/// in some layer is no longer small: the pixel continues in plain float64.
+constexpr double kFar = 1e-2;
 constexpr double kSqrt2 = 1.41421356237309504880;
 
 /// The pixel's hyperparameters minus the reference's.
@@ -188,7 +190,8 @@ class Deviation {
     const bool offset_axis = x_axis(p).param == AxisParam::InitOffset || y_axis(p).param == AxisParam::InitOffset;
     const bool step_axis = offsets_every_step(p);
     for (int l = 0; l < L_; ++l) {
-      D_[l] = scale_axis ? MatrixXd(d.init_scale * p.weights[l]) : MatrixXd::Zero(p.weights[l].rows(), p.weights[l].cols());
+      D_[l] = scale_axis ? MatrixXd(d.init_scale * p.weights[l])
+                         : MatrixXd::Zero(p.weights[l].rows(), p.weights[l].cols());
     }
     if (offset_axis) D_[0].array() += d.init_offset;
     losses.assign(static_cast<std::size_t>(p.steps), std::nan(""));
@@ -206,9 +209,18 @@ class Deviation {
       }
       if (step_axis) D_[0].array() += d.step_offset;
       const std::vector<MatrixXd>& Ws = ref.weights[t];
+      bool far = false;
       for (int l = 0; l < L_; ++l) {
         W_[l] = Ws[l] + D_[l];
         if (W_[l].squaredNorm() < kWeightCancellation * ref.weight_norm2[t][l]) return Status::Glitch;
+        far = far || D_[l].squaredNorm() >= kFar * ref.weight_norm2[t][l];
+      }
+      if (far) {
+        // The pixel has left the reference: W = W* + D is as accurate as plain float64 weights,
+        // and a deviation this large has nothing left to gain over them, while a cancellation
+        // could follow. Finish in plain float64 (docs/deep-zoom.md#glitches).
+        continue_directly(ref, d, t, losses);
+        return Status::Continued;
       }
 
       // Forward, full data: dZ_l = s_l (H*_l D_l + dH_l W_l), H = phi(Z) by its difference formula.

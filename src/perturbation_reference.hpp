@@ -17,14 +17,14 @@ struct ReferenceTrajectory {
   /// Steps 0 .. finite_steps-1 hold finite data; from finite_steps on the reference's loss or
   /// weights were not finite and nothing is recorded.
   int finite_steps = 0;
-  std::vector<double> loss;                               ///< l*_t, every step (non-finite ones too)
-  std::vector<std::vector<Eigen::MatrixXd>> weights;      ///< W*_l used at step t (after a step offset)
-  std::vector<std::vector<Eigen::MatrixXd>> gradients;    ///< g*_l of step t (batch rows)
-  std::vector<std::vector<double>> weight_norm2;          ///< ||W*_l||_F^2
-  std::vector<Eigen::MatrixXd> residual;                  ///< F* - Y on the full data (N x k)
+  std::vector<double> loss;                             ///< l*_t, every step (non-finite ones too)
+  std::vector<std::vector<Eigen::MatrixXd>> weights;    ///< W*_l used at step t (after a step offset)
+  std::vector<std::vector<Eigen::MatrixXd>> gradients;  ///< g*_l of step t (batch rows)
+  std::vector<std::vector<double>> weight_norm2;        ///< ||W*_l||_F^2
+  std::vector<Eigen::MatrixXd> residual;                ///< F* - Y on the full data (N x k)
   std::vector<std::vector<Eigen::MatrixXd>> pre, act, sech2;
   /// The reference's hyperparameters (rounded): the deviations are taken from these.
-  std::vector<double> lr;    ///< per layer, before the schedule
+  std::vector<double> lr;     ///< per layer, before the schedule
   double axis_value_x = 0.0;  ///< the x axis's value at the reference (10^coordinate on log10)
   double axis_value_y = 0.0;
   double step_offset = 0.0;  ///< added to W_0 before every step (init_offset_every_step axis)

@@ -38,10 +38,10 @@ std::vector<double> high_precision_loss_curve(const Problem& problem, const Wide
 
 /// Glitch and reference statistics of a PerturbationEngine, summed over every call so far.
 struct PerturbationCounts {
-  std::size_t pixels = 0;             ///< pixels trained
-  std::size_t glitched = 0;           ///< pixels the first reference could not train accurately
-  std::size_t direct = 0;             ///< of those, pixels no reference could train: done in quad-double
-  std::size_t references = 0;         ///< references trained in quad-double (the centre included)
+  std::size_t pixels = 0;      ///< pixels trained
+  std::size_t glitched = 0;    ///< pixels the first reference could not train accurately
+  std::size_t direct = 0;      ///< of those, pixels no reference could train: done in quad-double
+  std::size_t references = 0;  ///< references trained in quad-double (the centre included)
   /// Pixels finished in plain float64 from their own weights, because their reference
   /// overflowed or its loss dwarfed theirs (docs/deep-zoom.md#glitches; not glitches).
   std::size_t continued = 0;
@@ -58,8 +58,7 @@ class PerturbationEngine : public Engine {
  public:
   /// Requires unsupported_reason(problem) to be empty and half_x, half_y > 0. The engine keeps a
   /// reference to `problem`, which must outlive it and be the problem train() receives.
-  PerturbationEngine(const Problem& problem, const Wide& centre_x, const Wide& centre_y, double half_x,
-                     double half_y);
+  PerturbationEngine(const Problem& problem, const Wide& centre_x, const Wide& centre_y, double half_x, double half_y);
   ~PerturbationEngine() override;
   PerturbationEngine(const PerturbationEngine&) = delete;
   PerturbationEngine& operator=(const PerturbationEngine&) = delete;
