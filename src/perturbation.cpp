@@ -77,6 +77,13 @@ bool supported_axis(AxisParam p) {
 }  // namespace
 
 std::string unsupported_reason(const Problem& problem) {
+  if (problem.kind != ModelKind::Mlp) {
+    return std::string("model.kind: ") + to_string(problem.kind) +
+           " (perturbation trains the network, model.kind: mlp)";
+  }
+  if (problem.channels.lyapunov || problem.channels.sharpness) {
+    return "output.channels lyapunov / sharpness (perturbation computes measure, class and divergence_step only)";
+  }
   if (problem.precision != Precision::Float64) {
     return "training.precision: float32 (perturbation trains float64 deviations; use float64)";
   }

@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <string>
 
+#include "trainscape/certification.hpp"
 #include "trainscape/dimension/estimators.hpp"
 #include "trainscape/error.hpp"
 #include "trainscape/execution.hpp"
 #include "trainscape/frame_compute.hpp"
+#include "trainscape/perturbation.hpp"
 #include "trainscape/zoom_path.hpp"
 
 namespace trainscape {
@@ -35,6 +39,13 @@ ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engi
   DimensionAccumulator robust;
   observer.on_run_start(config, problem);
 
+  const bool perturbation = config.training.arithmetic == Arithmetic::Perturbation;
+  if (perturbation) {
+    const std::string reason = deep::unsupported_reason(problem);
+    if (!reason.empty()) {
+      throw errors::config_value("training.arithmetic", "perturbation", "is not available with " + reason);
+    }
+  }
   FrameResult previous;
   for (int k = 0; k < config.zoom.frames; ++k) {
     Window window = first;
@@ -75,9 +86,32 @@ ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engi
                           previous.channels, grid);
     }
     distributor.begin_frame(k, done);
-    const std::vector<int> computed = compute_tiles(problem, engine, grid, tiles, restored, threads, k, distributor,
-                                                    observer, frame.measure, frame.converged, plan.cancel, &known,
-                                                    &frame.channels);
+    std::vector<int> computed;
+    if (perturbation) {
+      // Every process trains the same references (they depend on the window only) and hands the
+      // engine each pixel's offset from the exact centre: the exact pixel coordinate
+      // (pixel_coordinate) minus the centre, rounded once. Nothing is reused from the previous
+      // frame: its pixels' doubles no longer tell deep pixels apart.
+      const Wide cx = window.exact_centre_x(), cy = window.exact_centre_y();
+      std::vector<double> offset_x(static_cast<std::size_t>(cols)), offset_y(static_cast<std::size_t>(rows));
+      for (int j = 0; j < cols; ++j) offset_x[j] = (pixel_coordinate(cx, window.half_x, j, cols) - cx).head();
+      for (int i = 0; i < rows; ++i) offset_y[i] = (pixel_coordinate(cy, window.half_y, i, rows) - cy).head();
+      const PixelPoints offsets = [&](int row, int col) { return HyperPoint{offset_x[col], offset_y[row]}; };
+      std::unique_ptr<Engine> deep_engine;
+      if (std::string(engine.name()) == "reference") {
+        deep_engine = std::make_unique<HighPrecisionFrameEngine>(problem, cx, cy);
+      } else {
+        deep_engine = std::make_unique<deep::PerturbationEngine>(problem, cx, cy, window.half_x, window.half_y);
+      }
+      computed = compute_tiles(problem, *deep_engine, offsets, tiles, restored, threads, k, distributor, observer,
+                               frame.measure, frame.converged, plan.cancel, nullptr, &frame.channels);
+      if (const auto* p = dynamic_cast<const deep::PerturbationEngine*>(deep_engine.get())) {
+        frame.certification.glitched_pixels = static_cast<std::int64_t>(p->counts().glitched);
+      }
+    } else {
+      computed = compute_tiles(problem, engine, grid, tiles, restored, threads, k, distributor, observer, frame.measure,
+                               frame.converged, plan.cancel, &known, &frame.channels);
+    }
     distributor.end_frame(frame.measure, frame.converged, frame.channels);
 
     if (!assembles) {
@@ -95,6 +129,12 @@ ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engi
     if (!root) continue;
 
     analyse_frame(frame);
+    if (perturbation && config.training.certify_pixels > 0) {
+      const std::int64_t glitched = frame.certification.glitched_pixels;
+      frame.certification =
+          certify_frame(problem, window, frame.measure, frame.converged, config.training.certify_pixels, threads);
+      frame.certification.glitched_pixels = glitched;
+    }
     frame.robust = robust.add_frame(frame.measure);
     observer.on_frame_done(frame);
 

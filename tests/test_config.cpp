@@ -273,7 +273,9 @@ TEST_CASE("every config key, set away from its default, round-trips through to_y
     const bool deep_key = doc.key == "training.arithmetic" || doc.key == "training.certify_pixels";
     // (Whole keys: "dim: 1" is also the end of "target_dim: 1".)
     for (const char* before : {"{", " "}) {
-      CHECK_THAT(deep_key ? deep_text : ripple_key ? ripple_text : text,
+      CHECK_THAT(deep_key     ? deep_text
+                 : ripple_key ? ripple_text
+                              : text,
                  !Catch::Contains(before + key + ": " + doc.default_value));
     }
   }

@@ -13,6 +13,7 @@ namespace trainscape::app {
 // machine-readable (scripts/bench_vs_peers.sh parses it).
 int run_bench_command(const BenchOptions& opt) {
   RunConfig config = load_run_config(opt.config);
+  refuse_perturbation(config, opt.config, "bench");
   if (opt.threads >= 0) config.runtime.threads = opt.threads;
   const auto engine = make_engine(opt.engine);
   // The benchmark holds every pixel's outcome and hyperparameters plus an engine batch; about

@@ -23,6 +23,10 @@ struct ConfigSource {
 /// Loads and validates `source` (throws ConfigError / IoError naming the file and key).
 RunConfig load_run_config(const ConfigSource& source);
 
+/// Refuses (ConfigError naming `source` and `command`) a config with training.arithmetic:
+/// perturbation, for the commands that train points directly (transect, uncertainty, bench).
+void refuse_perturbation(const RunConfig& config, const ConfigSource& source, const std::string& command);
+
 /// Refuses (ConfigError naming `source`) a resolution whose frames would not fit in this
 /// machine's memory, before anything is allocated or written.
 void check_frame_memory(const RunConfig& config, const std::string& source);

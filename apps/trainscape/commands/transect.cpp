@@ -137,6 +137,7 @@ int run_transect_command(const TransectOptions& opt) {
   io::refuse_if_exceeds_memory<UsageError>(static_cast<double>(transect_memory_bytes(points)),
                                            "--points " + std::to_string(points), "", "use fewer points");
   RunConfig config = load_run_config(opt.config);
+  refuse_perturbation(config, opt.config, "transect");
   if (opt.threads >= 0) config.runtime.threads = opt.threads;
   const auto engine = make_engine(opt.engine);
   const TransectLine line(segment, points);

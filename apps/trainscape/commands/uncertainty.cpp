@@ -19,6 +19,7 @@ namespace trainscape::app {
 int run_uncertainty_command(const UncertaintyCommandOptions& opt, std::FILE* out) {
   install_stop_handlers();
   const RunConfig config = load_run_config(opt.config);
+  refuse_perturbation(config, opt.config, "uncertainty");
   const auto engine = make_engine(opt.engine);
   const Problem problem = make_problem(config);
   const Window window = Window::from_intervals(config.phase_space.x, config.phase_space.y);

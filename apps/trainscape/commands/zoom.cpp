@@ -13,6 +13,7 @@
 #include "../zoom_session.hpp"
 #include "commands.hpp"
 #include "trainscape/error.hpp"
+#include "trainscape/perturbation.hpp"
 #include "trainscape/execution.hpp"
 #include "trainscape/io/run_directory.hpp"
 #include "trainscape/io/tile_journal.hpp"
@@ -225,6 +226,13 @@ int run_zoom_command(const ZoomOptions& opt, MpiSession& mpi) {
   if (opt.threads >= 0) config.runtime.threads = opt.threads;
   const auto engine = make_engine(opt.engine);
   check_frame_memory(config, opt.config.path);
+  if (config.training.arithmetic == Arithmetic::Perturbation) {
+    // Before the run directory is touched (run_zoom checks again, for library callers).
+    const std::string reason = deep::unsupported_reason(make_problem(config));
+    if (!reason.empty()) {
+      throw ConfigError(opt.config.path + ": training.arithmetic = perturbation: is not available with " + reason);
+    }
+  }
   install_stop_handlers();
   if (!opt.shard.empty()) {
     if (mpi.active()) throw UsageError("--shard: shards are separate processes; do not start them with mpirun");

@@ -1,0 +1,98 @@
+// training.arithmetic: perturbation through the real binary (docs/deep-zoom.md): a zoom 30
+// decades below float64's floor around a decimal-string target, its run.h5 (decimal centres,
+// certification), the same bits for any thread count, agreement with direct training where
+// float64 still works, and the refusals (unsupported problems, commands that train directly).
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "cli_support.hpp"
+#include "trainscape/io/hdf5_store.hpp"
+
+namespace fs = std::filesystem;
+using namespace cli_test;
+
+namespace {
+
+// A point near the boundary of this small tanh network (found by a target: auto zoom).
+const char* kDeepConfig =
+    "model: {width: 4}\n"
+    "training: {steps: 60, arithmetic: perturbation, certify_pixels: 6}\n"
+    "phase_space: {x: [-1, 3], y: [-1, 3]}\n"
+    "render: {resolution: 16}\n"
+    "zoom: {frames: 6, factor: 1e6,"
+    " target: [\"0.93748387096774188353975887366686947\", \"1.58264516129032251079422621842240915\"]}\n"
+    "output: {dir: out}\n"
+    "runtime: {tile: 5}\n";
+
+}  // namespace
+
+TEST_CASE("deep cli: frames down to 4e-30 wide around a decimal target, certified, the same bits for any threads",
+          "[deep][cli]") {
+  Scratch s;
+  s.write("d.yaml", kDeepConfig);
+  const Result r = s.run("zoom d.yaml --threads 1");
+  INFO("stderr: " << r.err);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("certified: 6 pixels retrained in quad-double, class agreement 1.0000"));
+  CHECK_THAT(r.out, Catch::Contains("centre x 9.374838709677418835397588736668694"));
+
+  const trainscape::io::StoredRun run = trainscape::io::read_run((s.dir / "out/run.h5").string());
+  REQUIRE(run.frames.size() == 6);
+  const trainscape::FrameResult& deep = run.frames[5];
+  CHECK(deep.window.half_x == Approx(2e-30).epsilon(1e-12));
+  CHECK(deep.window.exact_centre_x().decimal(35) == "9.3748387096774188353975887366686947e-01");
+  CHECK(deep.window.exact_centre_y().decimal(36) == "1.58264516129032251079422621842240915e+00");
+  for (const trainscape::FrameResult& f : run.frames) {
+    INFO("frame " << f.index);
+    CHECK(f.certification.pixels == 6);
+    CHECK(f.certification.agreement == 1.0);
+    CHECK(f.certification.median_relative_measure_error < 1e-8);
+  }
+  Scratch t;
+  t.write("d.yaml", kDeepConfig);
+  REQUIRE(t.run("zoom d.yaml --threads 2 --set runtime.tile=7").code == 0);
+  check_same_run(s.dir / "out", t.dir / "out");
+}
+
+TEST_CASE("deep cli: where float64 works, perturbation and direct give the same classes", "[deep][cli]") {
+  Scratch s;
+  const std::string base =
+      "model: {width: 4}\ntraining: {steps: 60}\nphase_space: {x: [0.5, 1.5], y: [1.0, 2.0]}\n"
+      "render: {resolution: 16}\nzoom: {frames: 1}\nruntime: {tile: 8}\n";
+  s.write("direct.yaml", base + "output: {dir: direct}\n");
+  s.write("deep.yaml", base + "output: {dir: deep}\n");
+  REQUIRE(s.run("zoom direct.yaml").code == 0);
+  REQUIRE(s.run("zoom deep.yaml --set training.arithmetic=perturbation").code == 0);
+  const auto direct = trainscape::io::read_run((s.dir / "direct/run.h5").string());
+  const auto deep = trainscape::io::read_run((s.dir / "deep/run.h5").string());
+  const auto& a = direct.frames.at(0);
+  const auto& b = deep.frames.at(0);
+  int same = 0, both_converged = 0;
+  for (std::size_t i = 0; i < a.converged.data.size(); ++i) {
+    same += a.converged.data[i] == b.converged.data[i];
+    both_converged += a.converged.data[i] && b.converged.data[i];
+  }
+  INFO(same << " of " << a.converged.data.size() << " classes equal");
+  CHECK(same >= static_cast<int>(a.converged.data.size()) - 3);  // at most a few chaotic boundary pixels
+  CHECK(both_converged > 20);
+  CHECK(same < static_cast<int>(a.converged.data.size()) + 1);
+}
+
+TEST_CASE("deep cli: problems perturbation cannot train, and commands that train directly, are refused",
+          "[deep][cli]") {
+  Scratch s;
+  s.write("d.yaml", kDeepConfig);
+  check_one_line_error(s.run("zoom d.yaml --set training.optimizer=momentum"), 3,
+                       "training.arithmetic = perturbation: is not available with training.optimizer: momentum");
+  CHECK_FALSE(fs::exists(s.dir / "out"));
+  check_one_line_error(s.run("zoom d.yaml --set training.precision=float32"), 3,
+                       "training.arithmetic = perturbation: needs training.precision float64");
+  check_one_line_error(s.run("transect d.yaml --from 0,1 --to 1,1 --points 9"), 3,
+                       "d.yaml: training.arithmetic = perturbation: trainscape transect trains its points directly");
+  check_one_line_error(s.run("bench d.yaml"), 3, "trainscape bench trains its points directly");
+  // Direct: the same window is refused, and the message names the way out.
+  check_one_line_error(s.run("zoom d.yaml --set training.arithmetic=direct"), 3,
+                       "or training.arithmetic: perturbation for deeper windows");
+}
