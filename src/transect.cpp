@@ -30,10 +30,11 @@ double along(double from, double to, int i, int points) {
 
 }  // namespace
 
-TransectLine::TransectLine(const Segment& segment, std::int64_t points)
+TransectLine::TransectLine(const Segment& segment, std::int64_t points, AxisScales scales)
     : segment_(segment),
       points_(checked_points(points)),
-      grid_(Window::from_intervals({segment.from_x, segment.to_x}, {segment.from_y, segment.to_y}), points_, points_) {}
+      grid_(Window::from_intervals({segment.from_x, segment.to_x}, {segment.from_y, segment.to_y}), points_, points_,
+            scales) {}
 
 double TransectLine::log10_x(int i) const { return along(segment_.from_x, segment_.to_x, i, points_); }
 double TransectLine::log10_y(int i) const { return along(segment_.from_y, segment_.to_y, i, points_); }

@@ -150,6 +150,12 @@ TEST_CASE("transect: equals the row of an image at the same points, for any thre
   compute_measures(problem, *engine, grid, config.runtime, 0, quiet, measure, converged);
 
   const TransectLine line({-2.0, 1.0, 4.0, 1.0}, 65);
+  // On a linear axis the coordinates are the values (it used to read them as log10 exponents).
+  const TransectLine linear({-2.0, 1.0, 4.0, 1.0}, 65, AxisScales{AxisScale::Linear, AxisScale::Log10});
+  CHECK(linear.point(0).x == -2.0);
+  CHECK(linear.point(64).x == 4.0);
+  CHECK(linear.point(0).y == 10.0);
+  CHECK(line.point(64).x == Approx(1e4));
   const TransectResult t = run_transect(config, problem, *engine, line, quiet);
   REQUIRE(t.measure.size() == 65);
   int converged_count = 0;

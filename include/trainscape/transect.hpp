@@ -34,7 +34,9 @@ inline constexpr std::int64_t kMaxTransectPoints = (std::int64_t{1} << 29) + 1;
 class TransectLine {
  public:
   /// Requires 2 <= points <= kMaxTransectPoints (throws std::invalid_argument otherwise).
-  TransectLine(const Segment& segment, std::int64_t points);
+  /// `scales` are the problem's axis scales (axis_scales(problem)): on a linear axis the
+  /// coordinates are the values themselves.
+  TransectLine(const Segment& segment, std::int64_t points, AxisScales scales = {});
 
   const Segment& segment() const { return segment_; }
   int points() const { return points_; }

@@ -140,8 +140,8 @@ int run_transect_command(const TransectOptions& opt) {
   refuse_perturbation(config, opt.config, "transect");
   if (opt.threads >= 0) config.runtime.threads = opt.threads;
   const auto engine = make_engine(opt.engine);
-  const TransectLine line(segment, points);
   const Problem problem = make_problem(config);
+  const TransectLine line(segment, points, axis_scales(problem));
   check_resolvable(line, problem.precision);
 
   const std::string out = opt.out.empty() ? config.output.dir + "/transect.h5" : opt.out;
