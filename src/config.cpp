@@ -447,20 +447,22 @@ std::string format_coordinate(double head, const WideTail& tail) {
 }
 
 Field interval_field(const std::string& key, const std::string& meaning, Interval& target) {
-  return {key, meaning, "must be [lo, hi], numbers or decimal strings, with lo < hi, both in [-300, 300] (log10 units)",
-          [&target](const YAML::Node& n) {
-            if (!is_sequence(n) || n.size() != 2) return false;
-            Interval v;
-            if (!parse_coordinate(n[0], v.lo, v.lo_tail) || !parse_coordinate(n[1], v.hi, v.hi_tail)) return false;
-            if (!(v.lo_exact() < v.hi_exact()) || std::fabs(v.lo) > kMaxAbsLog10 || std::fabs(v.hi) > kMaxAbsLog10)
-              return false;
-            target = v;
-            return true;
-          },
-          [&target] {
-            return "[" + format_coordinate(target.lo, target.lo_tail) + ", " +
-                   format_coordinate(target.hi, target.hi_tail) + "]";
-          }};
+  return {
+      key, meaning,
+      "must be [lo, hi], numbers or decimal strings, with lo < hi, both in [-300, 300] (log10 exponents, or values on a linear axis)",
+      [&target](const YAML::Node& n) {
+        if (!is_sequence(n) || n.size() != 2) return false;
+        Interval v;
+        if (!parse_coordinate(n[0], v.lo, v.lo_tail) || !parse_coordinate(n[1], v.hi, v.hi_tail)) return false;
+        if (!(v.lo_exact() < v.hi_exact()) || std::fabs(v.lo) > kMaxAbsLog10 || std::fabs(v.hi) > kMaxAbsLog10)
+          return false;
+        target = v;
+        return true;
+      },
+      [&target] {
+        return "[" + format_coordinate(target.lo, target.lo_tail) + ", " +
+               format_coordinate(target.hi, target.hi_tail) + "]";
+      }};
 }
 
 /// A number in [0, 1) (the decay rates).
@@ -725,7 +727,7 @@ std::vector<Section> describe(RunConfig& c) {
          },
          [&z] { return format_double(z.factor); }},
         {"target", "auto = the densest boundary of the previous frame, or a fixed centre [x, y] (log10)",
-         "must be auto or [x, y], numbers or decimal strings, in [-300, 300] (log10 units)",
+         "must be auto or [x, y], numbers or decimal strings, in [-300, 300] (log10 exponents, or values on a linear axis)",
          [&z](const YAML::Node& n) {
            std::string w;
            if (n.IsScalar() && parse_word(n, w) && w == "auto") {

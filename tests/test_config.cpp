@@ -155,7 +155,7 @@ TEST_CASE("wrong types and out-of-range values name key, value and rule", "[conf
 
 TEST_CASE("inverted, empty and non-finite windows are refused", "[config]") {
   const std::string rule =
-      "must be [lo, hi], numbers or decimal strings, with lo < hi, both in [-300, 300] (log10 units)";
+      "must be [lo, hi], numbers or decimal strings, with lo < hi, both in [-300, 300] (log10 exponents, or values on a linear axis)";
   CHECK(error_of("phase_space: {x: [6, -3]}\n") == "test.yaml:1:18: phase_space.x = [6, -3]: " + rule);
   CHECK(error_of("phase_space: {y: [1, 1]}\n") == "test.yaml:1:18: phase_space.y = [1, 1]: " + rule);
   CHECK(error_of("phase_space: {x: [.nan, 1]}\n") == "test.yaml:1:18: phase_space.x = [.nan, 1]: " + rule);

@@ -317,7 +317,7 @@ TEST_CASE("hostile cli: wrong types exit 3 with key, value and rule", "[cli][hos
        "x.yaml:1:23: training.precision = [float32]: must be one of: float64 | float32"},
       // a map where a list belongs
       {"phase_space: {x: {lo: 1, hi: 2}}\n",
-       "x.yaml:1:18: phase_space.x = {lo: 1, hi: 2}: must be [lo, hi], numbers or decimal strings, with lo < hi, both in [-300, 300] (log10 units)"},
+       "x.yaml:1:18: phase_space.x = {lo: 1, hi: 2}: must be [lo, hi], numbers or decimal strings, with lo < hi, both in [-300, 300] (log10 exponents, or values on a linear axis)"},
       {"render: {resolution: {cols: 64, rows: 32}}\n",
        "x.yaml:1:22: render.resolution = {cols: 64, rows: 32}: must be an integer or [cols, rows], each in [16, 65536]"},
       // a string for a number
@@ -348,7 +348,7 @@ TEST_CASE("hostile cli: NaN, infinities, negative and zero values exit 3", "[cli
   const PreviousRun previous(s);
   const std::string positive = "must be a finite number > 0 and <= 1e6";
   const std::string window =
-      "must be [lo, hi], numbers or decimal strings, with lo < hi, both in [-300, 300] (log10 units)";
+      "must be [lo, hi], numbers or decimal strings, with lo < hi, both in [-300, 300] (log10 exponents, or values on a linear axis)";
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"data: {ratio: .nan}\n", "x.yaml:1:15: data.ratio = .nan: " + positive},
       {"data: {ratio: -.inf}\n", "x.yaml:1:15: data.ratio = -.inf: " + positive},
@@ -358,7 +358,7 @@ TEST_CASE("hostile cli: NaN, infinities, negative and zero values exit 3", "[cli
       {"zoom: {factor: 0}\n", "x.yaml:1:16: zoom.factor = 0: must be a finite number > 1 and <= 1e6"},
       {"zoom: {frames: 0}\n", "x.yaml:1:16: zoom.frames = 0: must be an integer in [1, 100000]"},
       {"zoom: {target: [.nan, 0]}\n",
-       "x.yaml:1:16: zoom.target = [.nan, 0]: must be auto or [x, y], numbers or decimal strings, in [-300, 300] (log10 units)"},
+       "x.yaml:1:16: zoom.target = [.nan, 0]: must be auto or [x, y], numbers or decimal strings, in [-300, 300] (log10 exponents, or values on a linear axis)"},
       {"zoom: {target: [1, -.inf]}\n", "x.yaml:1:16: zoom.target = [1, -.inf]: must be auto or [x, y]"},
       {"phase_space: {x: [-.inf, 1]}\n", "x.yaml:1:18: phase_space.x = [-.inf, 1]: " + window},
       {"phase_space: {y: [0, .NaN]}\n", "x.yaml:1:18: phase_space.y = [0, .NaN]: " + window},
@@ -388,7 +388,7 @@ TEST_CASE("hostile cli: inverted, empty and too deep windows exit 3", "[cli][hos
   Scratch s;
   const PreviousRun previous(s);
   const std::string window =
-      "must be [lo, hi], numbers or decimal strings, with lo < hi, both in [-300, 300] (log10 units)";
+      "must be [lo, hi], numbers or decimal strings, with lo < hi, both in [-300, 300] (log10 exponents, or values on a linear axis)";
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"phase_space: {y: [6, -3]}\n", "x.yaml:1:18: phase_space.y = [6, -3]: " + window},
       {"phase_space: {x: [2, 2]}\n", "x.yaml:1:18: phase_space.x = [2, 2]: " + window},
