@@ -149,7 +149,7 @@ TEST_CASE("wrong types and out-of-range values name key, value and rule", "[conf
         "test.yaml:1:22: render.resolution = 8: must be an integer or [cols, rows], each in [16, 65536]");
   CHECK(error_of("zoom: {target: somewhere}\n") ==
         "test.yaml:1:16: zoom.target = somewhere: must be auto or [x, y], numbers or decimal strings, in [-300, 300] "
-        "(log10 units)");
+        "(log10 exponents, or values on a linear axis)");
   CHECK(error_of("model: {width: }\n") == "test.yaml:1:16: model.width = (empty): must be an integer in [1, 4096]");
 }
 
