@@ -128,20 +128,12 @@ struct HyperDelta {
 };
 
 void apply_delta(const AxisSpec& axis, double delta, HyperDelta& d) {
-  const int layers = static_cast<int>(d.lr.size());
+  if (set_axis_learning_rates(axis, delta, d.lr)) return;
   switch (axis.param) {
     case AxisParam::Lr:
-      for (int l = 0; l < layers; ++l) d.lr[l] = delta;
-      break;
     case AxisParam::LrEven:
-      for (int l = 0; l < layers; l += 2) d.lr[l] = delta;
-      break;
     case AxisParam::LrOdd:
-      for (int l = 1; l < layers; l += 2) d.lr[l] = delta;
-      break;
-    case AxisParam::LrLayer:
-      if (axis.layer < layers) d.lr[axis.layer] = delta;
-      break;
+    case AxisParam::LrLayer: break;  // set above
     case AxisParam::InitOffset: d.init_offset = delta; break;
     case AxisParam::InitOffsetEveryStep: d.step_offset = delta; break;
     case AxisParam::InitScale: d.init_scale = delta; break;

@@ -115,20 +115,12 @@ Q axis_value_q(AxisScale scale, const Wide& coordinate) {
 
 /// pixel_hyperparameters (problem.cpp) for the axes perturbation supports, in quad-double.
 void apply_axis(const AxisSpec& axis, const Q& value, QuadHyper& h) {
-  const int layers = static_cast<int>(h.lr.size());
+  if (set_axis_learning_rates(axis, value, h.lr)) return;
   switch (axis.param) {
     case AxisParam::Lr:
-      for (int l = 0; l < layers; ++l) h.lr[l] = value;
-      break;
     case AxisParam::LrEven:
-      for (int l = 0; l < layers; l += 2) h.lr[l] = value;
-      break;
     case AxisParam::LrOdd:
-      for (int l = 1; l < layers; l += 2) h.lr[l] = value;
-      break;
-    case AxisParam::LrLayer:
-      if (axis.layer < layers) h.lr[axis.layer] = value;
-      break;
+    case AxisParam::LrLayer: break;  // set above
     case AxisParam::InitOffset: h.init_offset = value; break;
     case AxisParam::InitOffsetEveryStep:
       h.step_offset = value;

@@ -43,20 +43,12 @@ Problem make_problem(const RunConfig& config) {
 namespace {
 /// Sets the hyperparameter `axis` names to `value`.
 void apply_axis(const AxisSpec& axis, double value, PixelHyperparameters& h) {
-  const int layers = static_cast<int>(h.lr.size());
+  if (set_axis_learning_rates(axis, value, h.lr)) return;
   switch (axis.param) {
     case AxisParam::Lr:
-      for (int l = 0; l < layers; ++l) h.lr[l] = value;
-      break;
     case AxisParam::LrEven:
-      for (int l = 0; l < layers; l += 2) h.lr[l] = value;
-      break;
     case AxisParam::LrOdd:
-      for (int l = 1; l < layers; l += 2) h.lr[l] = value;
-      break;
-    case AxisParam::LrLayer:
-      if (axis.layer < layers) h.lr[axis.layer] = value;
-      break;
+    case AxisParam::LrLayer: break;  // set above
     case AxisParam::InitOffset: h.init_offset = value; break;
     case AxisParam::InitOffsetEveryStep:
       h.step_offset = value;

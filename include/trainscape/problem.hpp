@@ -141,6 +141,30 @@ struct PixelHyperparameters {
   double wavelength = 0.1;  ///< ripple_quadratic only
 };
 
+/// Sets the learning rates an lr-family axis covers (lr: every layer, lr.even, lr.odd, lr.L) to
+/// `value` and returns true; returns false for any other axis. One copy for the three places that
+/// map axes to hyperparameters (pixel_hyperparameters in double, and the perturbation engine's
+/// quad-double values and float64 deviations), so they agree on which layers an axis sets.
+template <class Rates, class T>
+bool set_axis_learning_rates(const AxisSpec& axis, const T& value, Rates& lr) {
+  const int layers = static_cast<int>(lr.size());
+  switch (axis.param) {
+    case AxisParam::Lr:
+      for (int l = 0; l < layers; ++l) lr[l] = value;
+      return true;
+    case AxisParam::LrEven:
+      for (int l = 0; l < layers; l += 2) lr[l] = value;
+      return true;
+    case AxisParam::LrOdd:
+      for (int l = 1; l < layers; l += 2) lr[l] = value;
+      return true;
+    case AxisParam::LrLayer:
+      if (axis.layer < layers) lr[axis.layer] = value;
+      return true;
+    default: return false;
+  }
+}
+
 /// THE mapping from a pixel's two axis values (HyperPoint: values, not coordinates; see
 /// axis_value in window.hpp for coordinates) to its hyperparameters: every hyperparameter takes
 /// the problem's value, then the x axis sets its own, then the y axis. Used by both engines and
