@@ -345,7 +345,7 @@ TEST_CASE("perturbation: offset at init and relu minibatch at 1e-35", "[perturba
     const Problem* problem;
     double lo, hi, y0;
   };
-  for (const Case& c : {Case{&offset, -3.0, 0.0, 1.0}, Case{&relu_batch, -1.0, 3.0, 0.5}}) {
+  for (const Case& c : {Case{&offset, 0.0, 1.0, 1.0}, Case{&relu_batch, -1.0, 3.0, 0.5}}) {
     const Wide cx = boundary_x(*c.problem, c.lo, c.hi, c.y0, 1e-37);
     deep::PerturbationCounts counts;
     const DeepAgreement a = deep_agreement(*c.problem, cx, Wide(c.y0), 5e-36, 6, 9, &counts);
