@@ -56,7 +56,7 @@ TEST_CASE("deep cli: frames down to 4e-30 wide around a decimal target, certifie
   check_same_run(s.dir / "out", t.dir / "out");
 }
 
-TEST_CASE("deep cli: frame 43 of tanh_deep, where rounded losses cannot decide the class, certifies", "[deep][cli]") {
+TEST_CASE("deep cli: frame 43 of tanh_deep certifies where rounded losses cannot decide the class", "[deep][cli]") {
   // The first tanh_deep run's frame 43 (docs/deep-zoom.md#the-class-at-depth): the mean loss
   // ratio is 1 - 2e-16 or so over the whole frame, which the double rule decided by rounding
   // (12 of 16 certified). Decided by the tail excess in quad-double, every pixel is converged,
