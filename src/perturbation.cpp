@@ -194,6 +194,7 @@ class Deviation {
     }
     if (offset_axis) D_[0].array() += d.init_offset;
     losses.assign(static_cast<std::size_t>(p.steps), std::nan(""));
+    loss_deviation.assign(static_cast<std::size_t>(p.steps), std::nan(""));
     const double inv_nk = 1.0 / (static_cast<double>(N) * k);
 
     for (int t = 0; t < p.steps; ++t) {
@@ -253,6 +254,7 @@ class Deviation {
       const double dl = (dF_.array() * (2.0 * R.array() + dF_.array())).sum() * inv_nk;
       const double loss = ref.loss[t] + dl;
       losses[t] = loss;
+      loss_deviation[t] = dl;
       if (loss < kLossCancellation * ref.loss[t] && ref.loss[t] >= losses[0]) {
         // l* + dl has cancelled, but the weights have not (checked above): W_ is the pixel's
         // own, so plain float64 from here loses nothing.
@@ -350,6 +352,26 @@ class Deviation {
     return Status::Done;
   }
 
+  /// The pixel's tail excess (docs/deep-zoom.md#the-class-at-depth) after run() returned Done:
+  /// the reference's, in quad-double, plus the sum over the tail of dl_t - dl_0, which is
+  /// accurate relative to itself. Unknown where the reference's is.
+  TailExcess tail_excess(const ReferenceTrajectory& ref) const {
+    TailExcess tail;
+    if (!ref.tail.known) return tail;
+    const int steps = p_.steps;
+    double sum = 0.0;
+    for (int t = steps - std::min(steps, kConvergenceTailSteps); t < steps; ++t) {
+      sum += loss_deviation[t] - loss_deviation[0];
+    }
+    if (!std::isfinite(sum)) return tail;
+    tail.known = true;
+    tail.value = ref.tail.value + Wide(sum);
+    return tail;
+  }
+
+  /// dl_t = l_t - l*_t of the last run() (NaN where it continued in plain float64).
+  std::vector<double> loss_deviation;
+
   /// Plain float64 training of the pixel from step t0, whose weights (that step's offset
   /// included) are W_, for the remaining steps: the math of docs/model.md#training-step.
   void continue_directly(const ReferenceTrajectory& ref, const HyperDelta& d, int t0, std::vector<double>& losses) {
@@ -432,6 +454,27 @@ class Deviation {
 
 }  // namespace
 
+// ---- the class at depth (docs/deep-zoom.md#the-class-at-depth) -------------------------------
+
+bool plain_tail(const std::vector<double>& losses, int steps) {
+  const double l0 = losses[0];
+  if (!std::isfinite(l0) || !(l0 > 0.0)) return false;
+  for (int t = steps - std::min(steps, kConvergenceTailSteps); t < steps; ++t) {
+    const double l = losses[static_cast<std::size_t>(t)];
+    if (!std::isfinite(l) || !(l / l0 < kLossRatioClamp)) return false;
+  }
+  return true;
+}
+
+PixelOutcome outcome_with_tail(const std::vector<double>& losses, int steps, const TailExcess& tail) {
+  const PixelOutcome by_doubles = convergence_measure(losses.data(), steps);
+  if (!tail.known || !plain_tail(losses, steps)) return by_doubles;
+  // mean(l_t / l_0) < 1 over the tail is sum(l_t - l_0) < 0 (l_0 > 0), with no ratio clamped.
+  const bool converged = tail.value < Wide(0.0);
+  if (converged == static_cast<bool>(by_doubles.converged)) return by_doubles;
+  return convergence_measure_of_class(losses.data(), steps, converged);
+}
+
 // ---- the engine -------------------------------------------------------------------------------
 
 PerturbationEngine::PerturbationEngine(const Problem& problem, const Wide& centre_x, const Wide& centre_y,
@@ -487,8 +530,16 @@ PixelOutcome PerturbationEngine::train_pixel(const HyperPoint& offset) const {
     const Status status = deviation.run(ref, d, losses);
     if (status == Status::Glitch) continue;
     if (attempt > 0) glitched_.fetch_add(1, std::memory_order_relaxed);
-    if (status == Status::Continued) continued_.fetch_add(1, std::memory_order_relaxed);
-    return convergence_measure(losses.data(), problem_.steps);
+    if (status == Status::Continued) {
+      // Plain float64 losses from some step on: the double rule decides the class.
+      continued_.fetch_add(1, std::memory_order_relaxed);
+      return convergence_measure(losses.data(), problem_.steps);
+    }
+    const PixelOutcome out = outcome_with_tail(losses, problem_.steps, deviation.tail_excess(ref));
+    if (out.converged != convergence_measure(losses.data(), problem_.steps).converged) {
+      reclassified_.fetch_add(1, std::memory_order_relaxed);
+    }
+    return out;
   }
   glitched_.fetch_add(1, std::memory_order_relaxed);
   direct_.fetch_add(1, std::memory_order_relaxed);
@@ -512,6 +563,7 @@ PerturbationCounts PerturbationEngine::counts() const {
   c.direct = direct_.load();
   c.references = references_.load();
   c.continued = continued_.load();
+  c.reclassified = reclassified_.load();
   return c;
 }
 

@@ -2,6 +2,7 @@
 
 #include <qd/qd_real.h>
 
+#include <algorithm>
 #include <cmath>
 
 // libqd's error-free transformations rely on every product being rounded on its own: this file
@@ -157,7 +158,8 @@ void product(const Eigen::MatrixXd& a, const QMat& b, const Q& scale, QMat& out)
 
 }  // namespace
 
-std::vector<double> train_quad_double(const Problem& p, const Wide& x, const Wide& y, ReferenceTrajectory* record) {
+std::vector<double> train_quad_double(const Problem& p, const Wide& x, const Wide& y, ReferenceTrajectory* record,
+                                      TailExcess* tail) {
   const int L = p.depth;
   const int N = p.n_data();
   const int k = p.target_dim;
@@ -197,6 +199,9 @@ std::vector<double> train_quad_double(const Problem& p, const Wide& x, const Wid
   }
 
   std::vector<double> losses(static_cast<std::size_t>(p.steps), std::nan(""));
+  // The tail's losses in quad-double: their differences from l_0 decide the class.
+  const int tail_begin = p.steps - std::min(p.steps, kConvergenceTailSteps);
+  Q first_loss(0.0), excess(0.0);
   std::vector<QMat> inputs(static_cast<std::size_t>(L)), pre(static_cast<std::size_t>(L - 1)), grads(L);
   std::vector<QMat> sech2(static_cast<std::size_t>(L - 1));  // sech^2(sqrt(2) Z_l), tanh only
   QMat out, delta, d_input;
@@ -234,6 +239,8 @@ std::vector<double> train_quad_double(const Problem& p, const Wide& x, const Wid
     }
     loss /= static_cast<double>(N) * k;
     losses[static_cast<std::size_t>(t)] = loss[0];
+    if (t == 0) first_loss = loss;
+    if (t >= tail_begin) excess += loss - first_loss;
 
     // The gradient on the step's rows.
     const bool full = p.full_batch();
@@ -330,13 +337,21 @@ std::vector<double> train_quad_double(const Problem& p, const Wide& x, const Wid
       break;
     }
   }
-  if (record) record->loss = losses;
+  TailExcess exact;
+  exact.known = plain_tail(losses, p.steps) && std::isfinite(excess[0]);
+  if (exact.known) exact.value = Wide(excess[0], {excess[1], excess[2], excess[3]});
+  if (record) {
+    record->loss = losses;
+    record->tail = exact;
+  }
+  if (tail) *tail = exact;
   return losses;
 }
 
 PixelOutcome train_high_precision(const Problem& problem, const Wide& x, const Wide& y) {
-  const std::vector<double> losses = train_quad_double(problem, x, y, nullptr);
-  return convergence_measure(losses.data(), problem.steps);
+  TailExcess tail;
+  const std::vector<double> losses = train_quad_double(problem, x, y, nullptr, &tail);
+  return outcome_with_tail(losses, problem.steps, tail);
 }
 
 std::vector<double> high_precision_loss_curve(const Problem& problem, const Wide& x, const Wide& y) {

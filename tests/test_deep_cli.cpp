@@ -56,6 +56,36 @@ TEST_CASE("deep cli: frames down to 4e-30 wide around a decimal target, certifie
   check_same_run(s.dir / "out", t.dir / "out");
 }
 
+TEST_CASE("deep cli: frame 43 of tanh_deep certifies where rounded losses cannot decide the class", "[deep][cli]") {
+  // The first tanh_deep run's frame 43 (docs/deep-zoom.md#the-class-at-depth): the mean loss
+  // ratio is 1 - 2e-16 or so over the whole frame, which the double rule decided by rounding
+  // (12 of 16 certified). Decided by the tail excess in quad-double, every pixel is converged,
+  // and so are all 16 certified ones.
+  Scratch s;
+  s.write("f43.yaml",
+          "model: {width: 4, depth: 2, nonlinearity: tanh, target_dim: 1}\n"
+          "data: {size: params, ratio: 1.0, rng: native, seed: 0}\n"
+          "training: {steps: 100, arithmetic: perturbation, certify_pixels: 16}\n"
+          "render: {resolution: 16}\nzoom: {frames: 1}\noutput: {dir: out}\n"
+          "phase_space: {kind: lr_vs_lr,"
+          " x: [\"-0.1763893465983789122561778872579774105554090204212784374630138881\","
+          " \"-0.1763893465983789122561778355591774105554090204212784374630138881\"],"
+          " y: [\"1.322744238333191700430186427348049516749793242643480507703383645\","
+          " \"1.322744238333191700430186479046849516749793242643480507703383645\"]}\n");
+  const Result r = s.run("zoom f43.yaml");
+  INFO("stdout: " << r.out << "\nstderr: " << r.err);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("certified: 16 pixels retrained in quad-double, class agreement 1.0000"));
+  const trainscape::io::StoredRun run = trainscape::io::read_run((s.dir / "out/run.h5").string());
+  REQUIRE(run.frames.size() == 1);
+  const trainscape::FrameResult& f = run.frames[0];
+  CHECK(f.certification.pixels == 16);
+  CHECK(f.certification.agreement == 1.0);
+  for (int row = 0; row < 16; ++row) {
+    for (int col = 0; col < 16; ++col) CHECK(f.converged(row, col) == 1);
+  }
+}
+
 TEST_CASE("deep cli: where float64 works, perturbation and direct give the same classes", "[deep][cli]") {
   Scratch s;
   const std::string base =

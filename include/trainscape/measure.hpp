@@ -42,4 +42,9 @@ inline bool beyond_divergence_bound(bool finite, double ratio) { return !finite 
 /// nothing.
 PixelOutcome convergence_measure(const double* losses, int steps);
 
+/// convergence_measure with step 4 decided by the caller: for engines that know the sign of
+/// sum over the tail of (l_t - l_0) more precisely than the doubles l_t can tell it (the deep-zoom
+/// engines, docs/deep-zoom.md#the-class-at-depth). Everything else is computed as there.
+PixelOutcome convergence_measure_of_class(const double* losses, int steps, bool converged);
+
 }  // namespace trainscape

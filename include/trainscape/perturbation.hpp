@@ -45,6 +45,8 @@ struct PerturbationCounts {
   /// Pixels finished in plain float64 from their own weights, because their reference
   /// overflowed or its loss dwarfed theirs (docs/deep-zoom.md#glitches; not glitches).
   std::size_t continued = 0;
+  /// Pixels whose class the tail excess decided against the double rule (docs/deep-zoom.md#the-class-at-depth).
+  std::size_t reclassified = 0;
 };
 
 struct ReferenceTrajectory;  // internal (src/perturbation_reference.hpp)
@@ -98,6 +100,7 @@ class PerturbationEngine : public Engine {
   mutable std::atomic<std::size_t> direct_{0};
   mutable std::atomic<std::size_t> references_{0};
   mutable std::atomic<std::size_t> continued_{0};
+  mutable std::atomic<std::size_t> reclassified_{0};
 };
 
 /// The difference formulas of docs/deep-zoom.md#perturbation, exposed for their tests. Each is
