@@ -110,7 +110,10 @@ ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engi
       computed = compute_tiles(problem, *deep_engine, offsets, tiles, restored, threads, k, distributor, observer,
                                frame.measure, frame.converged, plan.cancel, nullptr, &frame.channels);
       if (const auto* p = dynamic_cast<const deep::PerturbationEngine*>(deep_engine.get())) {
-        frame.certification.glitched_pixels = static_cast<std::int64_t>(p->counts().glitched);
+        const deep::PerturbationCounts counts = p->counts();
+        frame.certification.glitched_pixels = static_cast<std::int64_t>(counts.glitched);
+        frame.certification.continued_pixels = static_cast<std::int64_t>(counts.continued);
+        frame.certification.reclassified_pixels = static_cast<std::int64_t>(counts.reclassified);
       }
     } else {
       computed = compute_tiles(problem, engine, grid, tiles, restored, threads, k, distributor, observer, frame.measure,
@@ -134,10 +137,12 @@ ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engi
 
     analyse_frame(frame);
     if (perturbation && config.training.certify_pixels > 0) {
-      const std::int64_t glitched = frame.certification.glitched_pixels;
+      const Certification counts = frame.certification;
       frame.certification =
           certify_frame(problem, window, frame.measure, frame.converged, config.training.certify_pixels, threads);
-      frame.certification.glitched_pixels = glitched;
+      frame.certification.glitched_pixels = counts.glitched_pixels;
+      frame.certification.continued_pixels = counts.continued_pixels;
+      frame.certification.reclassified_pixels = counts.reclassified_pixels;
     }
     frame.robust = robust.add_frame(frame.measure);
     observer.on_frame_done(frame);

@@ -81,6 +81,12 @@ TEST_CASE("deep cli: frame 43 of tanh_deep certifies where rounded losses cannot
   const trainscape::FrameResult& f = run.frames[0];
   CHECK(f.certification.pixels == 16);
   CHECK(f.certification.agreement == 1.0);
+  // The counts run.h5 and the summary report: here the tail excess overrules the double rule on
+  // some pixels, and no pixel leaves its reference.
+  CHECK(f.certification.reclassified_pixels > 0);
+  CHECK(f.certification.continued_pixels == 0);
+  CHECK_THAT(r.out, Catch::Contains(" finished in float64, " + std::to_string(f.certification.reclassified_pixels) +
+                                    " classed by the exact tail"));
   for (int row = 0; row < 16; ++row) {
     for (int col = 0; col < 16; ++col) CHECK(f.converged(row, col) == 1);
   }

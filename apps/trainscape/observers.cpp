@@ -156,9 +156,11 @@ void SummaryPrinter::on_frame_done(const FrameResult& f) {
   if (c.pixels > 0) {
     std::fprintf(out_,
                  "           certified: %d pixels retrained in quad-double, class agreement %.4f, measure error "
-                 "median %.3g max %.3g (relative); %" PRId64 " glitched pixels recomputed%s\n",
+                 "median %.3g max %.3g (relative); pixels: %" PRId64 " glitched and recomputed, %" PRId64
+                 " finished in float64, %" PRId64 " classed by the exact tail%s\n",
                  c.pixels, c.agreement, c.median_relative_measure_error, c.max_relative_measure_error,
-                 c.glitched_pixels, c.agreement < kCertificationThreshold ? "  BELOW THRESHOLD" : "");
+                 c.glitched_pixels, c.continued_pixels, c.reclassified_pixels,
+                 c.agreement < kCertificationThreshold ? "  BELOW THRESHOLD" : "");
   }
   std::fflush(out_);
 }

@@ -21,6 +21,14 @@ struct Certification {
   double median_relative_measure_error = 0.0;  ///< over the pixels whose class agrees
   double max_relative_measure_error = 0.0;
   std::int64_t glitched_pixels = 0;  ///< pixels the perturbation engine recomputed (glitches)
+  /// Pixels finished in plain float64 after leaving their reference: only as accurate as direct
+  /// float64 training from there on (docs/deep-zoom.md#glitches).
+  std::int64_t continued_pixels = 0;
+  /// Pixels whose class the exact tail excess decided against the double rule on rounded losses
+  /// (docs/deep-zoom.md#the-class-at-depth).
+  std::int64_t reclassified_pixels = 0;
+  // The three counts cover the tiles computed by the run that wrote the frame (a resumed frame
+  // does not recount tiles restored from its journal).
 };
 
 /// The class agreement below which a certified frame is reported as not trustworthy (summary,

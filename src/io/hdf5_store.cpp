@@ -245,6 +245,11 @@ FrameResult read_frame(const Reader& r, const H5::Group& frames, const std::stri
     cert.median_relative_measure_error = r.read_double(g, fp, "certified_median_relative_error");
     cert.max_relative_measure_error = r.read_double(g, fp, "certified_max_relative_error");
     cert.glitched_pixels = r.read_int64(g, fp, "glitched_pixels");
+    // Written since the exact tail-excess class (files from before have neither).
+    if (r.has_attribute(g, "continued_pixels")) cert.continued_pixels = r.read_int64(g, fp, "continued_pixels");
+    if (r.has_attribute(g, "reclassified_pixels")) {
+      cert.reclassified_pixels = r.read_int64(g, fp, "reclassified_pixels");
+    }
   }
   f.steps = r.read_int(g, fp, "steps");
   f.dimension = r.read_double(g, fp, "dimension");
@@ -443,6 +448,8 @@ void Hdf5RunStore::on_frame_done(const FrameResult& frame) {
       w.write_attribute(g, fp, "certified_median_relative_error", cert.median_relative_measure_error);
       w.write_attribute(g, fp, "certified_max_relative_error", cert.max_relative_measure_error);
       w.write_attribute(g, fp, "glitched_pixels", cert.glitched_pixels);
+      w.write_attribute(g, fp, "continued_pixels", cert.continued_pixels);
+      w.write_attribute(g, fp, "reclassified_pixels", cert.reclassified_pixels);
     }
     w.write_attribute(g, fp, "steps", static_cast<std::int64_t>(frame.steps));
     w.write_attribute(g, fp, "dimension", frame.dimension);
