@@ -258,7 +258,7 @@ TEST_CASE("transect: every channel equals the image row's, for any threads and t
   }
 }
 
-TEST_CASE("transect: shards hold their share only; their tiles assemble the whole transect", "[transect]") {
+TEST_CASE("transect: shards hold their share only, and their tiles assemble the whole transect", "[transect]") {
   const RunConfig config = load_config(
       "model: {width: 4}\ntraining: {steps: 40}\nruntime: {threads: 1, tile: 2}\n"
       "output: {channels: [measure, class, lyapunov]}\n",
