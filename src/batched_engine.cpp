@@ -270,8 +270,9 @@ void BatchedEngine::train(const Problem& problem, const HyperPoint* points, std:
     }
   }
   // The Lyapunov and sharpness channels come from the reference engine's per-pixel code (dual
-  // numbers, no SIMD kernels): measure, class and divergence_step stay the kernels' own.
-  if (problem.channels.lyapunov || problem.channels.sharpness) {
+  // numbers, no SIMD kernels): measure, class and divergence_step stay the kernels' own. The toy
+  // loss's scalar path above has filled them already.
+  if (problem.kind != ModelKind::RippleQuadratic && (problem.channels.lyapunov || problem.channels.sharpness)) {
     for (std::size_t i = 0; i < count; ++i) {
       if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) break;
       const PixelOutcome extra = reference::extra_channels(problem, points[i]);

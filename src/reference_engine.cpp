@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "detail/dual.hpp"
+#include "detail/tangent.hpp"
 #include "trainscape/channels.hpp"
 
 #include "trainscape/ripple.hpp"
@@ -187,6 +188,7 @@ void update_layer(const Problem& p, const PixelHyperparameters& h, int step, S r
 /// that map's exact Jacobian-vector product (the Lyapunov channel).
 template <class S>
 struct Run {
+  using Block = Mat<S>;
   const Problem& p;
   PixelHyperparameters h;
   Network<S> net;
@@ -268,67 +270,7 @@ struct Run {
 };
 
 using detail::Dual;
-
-/// The Lyapunov channel's bookkeeping: the tangent (unit norm between steps) and the sum of
-/// the logarithms of its growth.
-struct Tangent {
-  std::vector<Eigen::MatrixXd> blocks;  ///< shaped like Run::for_each_block's blocks
-  double log_growth_sum = 0.0;
-  int steps = 0;     ///< steps whose growth was finite and non-zero
-  bool live = true;  ///< false from the first step with a non-finite or zero growth on
-};
-
-/// Pushes the tangent through step t of `run` (whose state is the one before step t, in S) with
-/// `dual` (a Run<Dual> of the same pixel), renormalises it and records the log of its growth.
-template <class S>
-void propagate_tangent(Run<S>& run, Run<Dual>& dual, int t, Tangent& tangent) {
-  // Load values (the trajectory's state) and tangents into the dual run's state.
-  std::vector<const Mat<S>*> values;
-  run.for_each_block([&values](Mat<S>& m) { values.push_back(&m); });
-  std::size_t b = 0;
-  dual.for_each_block([&](Mat<Dual>& m) {
-    const Mat<S>& v = *values[b];
-    const Eigen::MatrixXd& d = tangent.blocks[b];
-    m.resize(v.rows(), v.cols());
-    for (Eigen::Index i = 0; i < v.size(); ++i) m.data()[i] = Dual(static_cast<double>(v.data()[i]), d.data()[i]);
-    ++b;
-  });
-  dual.advance(t);
-  double squared = 0.0;
-  b = 0;
-  dual.for_each_block([&](Mat<Dual>& m) {
-    Eigen::MatrixXd& d = tangent.blocks[b++];
-    for (Eigen::Index i = 0; i < m.size(); ++i) {
-      d.data()[i] = m.data()[i].d;
-      squared += d.data()[i] * d.data()[i];
-    }
-  });
-  const double growth = std::sqrt(squared);
-  if (!std::isfinite(growth) || growth == 0.0) {
-    tangent.live = false;
-    return;
-  }
-  for (auto& d : tangent.blocks) d /= growth;
-  tangent.log_growth_sum += std::log(growth);
-  ++tangent.steps;
-}
-
-/// The start of the tangent: deterministic_unit_vector over every block of `run`'s state.
-template <class S>
-Tangent start_tangent(Run<S>& run) {
-  Tangent tangent;
-  Eigen::Index n = 0;
-  run.for_each_block([&](Mat<S>& m) {
-    tangent.blocks.emplace_back(m.rows(), m.cols());
-    n += m.size();
-  });
-  const Eigen::VectorXd u = deterministic_unit_vector(n);
-  Eigen::Index at = 0;
-  for (auto& d : tangent.blocks) {
-    for (Eigen::Index i = 0; i < d.size(); ++i) d.data()[i] = u(at++);
-  }
-  return tangent;
-}
+using detail::Tangent;
 
 /// H v for the full-batch loss at `weights` (float64), v given per layer; the result per layer.
 void hessian_vector_product_at(const Problem& p, const std::vector<Eigen::MatrixXd>& weights,
@@ -386,11 +328,11 @@ std::vector<double> train_in(const Problem& p, const HyperPoint& point, double* 
   Tangent tangent;
   if (lyapunov) {
     dual = std::make_unique<Run<Dual>>(p, point);
-    tangent = start_tangent(run);
+    tangent = detail::start_tangent(run);
   }
   std::vector<double> losses(static_cast<std::size_t>(p.steps));
   for (int t = 0; t < p.steps; ++t) {
-    if (lyapunov && tangent.live) propagate_tangent(run, *dual, t, tangent);
+    if (lyapunov && tangent.live) detail::propagate_tangent(run, *dual, t, tangent);
     losses[t] = static_cast<double>(run.advance(t));
   }
   if (probe_output) {
@@ -403,8 +345,7 @@ std::vector<double> train_in(const Problem& p, const HyperPoint& point, double* 
     for (const auto& w : run.net.weights) weights_out->push_back(w.template cast<double>());
   }
   if (lyapunov) {
-    channels->lyapunov = tangent.steps > 0 ? tangent.log_growth_sum / tangent.steps
-                                           : std::numeric_limits<double>::quiet_NaN();
+    channels->lyapunov = tangent.exponent();
   }
   if (channels != nullptr && p.channels.sharpness) {
     std::vector<Eigen::MatrixXd> final_weights;
@@ -449,6 +390,13 @@ PixelOutcome outcome(const Problem& problem, const HyperPoint& point) {
 
 PixelOutcome extra_channels(const Problem& problem, const HyperPoint& point) {
   PixelOutcome channels;
+  if (problem.kind == ModelKind::RippleQuadratic) {
+    const PixelOutcome o = ripple::outcome(problem, point);
+    channels.lyapunov = o.lyapunov;
+    channels.sharpness = o.sharpness;
+    channels.edge_of_stability = o.edge_of_stability;
+    return channels;
+  }
   if (problem.precision == Precision::Float32) {
     train_in<float>(problem, point, nullptr, &channels);
   } else {

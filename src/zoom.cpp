@@ -15,9 +15,13 @@
 
 namespace trainscape {
 
-std::int64_t zoom_memory_bytes(int cols, int rows) {
+std::int64_t zoom_memory_bytes(int cols, int rows, const ChannelSet& channels) {
   constexpr std::int64_t kBytesPerPixel = 2 * (8 + 1 + 1) + 16 + 6 + 3;
-  return static_cast<std::int64_t>(cols) * rows * kBytesPerPixel;
+  // Channel images are held for the frame being computed and the previous one (whose pixels a
+  // fixed-target zoom copies, channels included).
+  const std::int64_t channel_bytes = 2 *
+                                     (8 * channels.divergence_step + 8 * channels.lyapunov + 16 * channels.sharpness);
+  return static_cast<std::int64_t>(cols) * rows * (kBytesPerPixel + channel_bytes);
 }
 
 // ---- the zoom ------------------------------------------------------------------------------------

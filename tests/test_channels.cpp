@@ -3,6 +3,7 @@
 // their storage through run.h5, resume, shards, merge and render.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -158,6 +159,91 @@ TEST_CASE("lyapunov: log|1 - lr lambda| on the frozen-output quadratic", "[chann
     INFO("lr lambda = " << factor);
     CHECK(exponent(HyperPoint{factor / lambda, 1e-200}, ReferenceEngine()) == Approx(0.0).margin(0.02));
   }
+}
+
+TEST_CASE("lyapunov and sharpness on the pure quadratic: gd, momentum and Nesterov against the analytic map",
+          "[channels][lyapunov][ripple]") {
+  // ripple_quadratic with delta = 0 is L(x) = sum x_i^2: Hessian 2 I, so every coordinate
+  // follows the same linear map and the whole state's maximal exponent is that map's
+  // (docs/optimizers.md; r = lr, lambda = 2, e = x_i, b its velocity):
+  //   gd:       e' = (1 - r lambda) e
+  //   momentum: b' = beta b + lambda e,  e' = e - r b'         -> [[1 - r lambda, -r beta], [lambda, beta]]
+  //   nesterov: b' = beta b + lambda e,  e' = e - r (lambda e + beta b')
+  //                                               -> [[1 - r lambda (1 + beta), -r beta^2], [lambda, beta]]
+  // There is no neutral direction here (unlike the frozen-layer network, whose frozen layer's
+  // velocity still follows the growing gradient), so contracting maps give negative exponents.
+  const std::string base =
+      "model: {kind: ripple_quadratic, dim: 3, delta: 0.0, x0: [1.0, -0.5, 2.0]}\n"
+      "phase_space: {kind: axes, x_param: lr, y_param: delta, y_scale: linear, x: [-3, 0.5], y: [-0.1, 0.1]}\n"
+      "output: {channels: [measure, class, lyapunov, sharpness]}\n";
+  const double lambda = 2.0;
+  SECTION("gd: every step grows the tangent by exactly |1 - 2 lr|") {
+    const Problem p = make_problem(channels_config(base + "training: {steps: 100}\n"));
+    for (const double lr : {0.05, 0.4, 0.75, 1.3, 2.0}) {
+      const PixelOutcome o = reference::outcome(p, HyperPoint{lr, 0.0});
+      INFO("lr " << lr);
+      CHECK(o.lyapunov == Approx(std::log(std::fabs(1.0 - lr * lambda))).epsilon(1e-12));
+      CHECK(o.sharpness == 2.0);
+      CHECK(o.edge_of_stability == Approx(lr).epsilon(1e-15));
+    }
+  }
+  const auto spectral_radius = [](double trace, double det) {
+    const double disc = trace * trace - 4.0 * det;
+    if (disc < 0) return std::sqrt(det);  // a complex pair of modulus sqrt(det)
+    return std::max(std::fabs(trace + std::sqrt(disc)), std::fabs(trace - std::sqrt(disc))) / 2.0;
+  };
+  for (const char* optimizer : {"momentum", "nesterov"}) {
+    for (const double beta : {0.5, 0.9}) {
+      const Problem p = make_problem(channels_config(base + "training: {steps: 200, optimizer: " + optimizer +
+                                                     ", momentum: " + std::to_string(beta) + "}\n"));
+      const bool nesterov = std::string(optimizer) == "nesterov";
+      // r lambda at the stability limit (the largest root's modulus reaches 1 at -1).
+      const double limit = nesterov ? 2.0 * (1.0 + beta) / (1.0 + 2.0 * beta) : 2.0 * (1.0 + beta);
+      for (const double factor : {0.3, 0.5, 0.9, 1.15, 1.5}) {  // r lambda as a multiple of the limit
+        const double r_lambda = factor * limit;
+        const double trace = nesterov ? 1.0 - r_lambda * (1.0 + beta) + beta : 1.0 - r_lambda + beta;
+        const double det = nesterov ? beta * (1.0 - r_lambda) : beta;
+        const double expected = std::log(spectral_radius(trace, det));
+        // The start vector's components and, for a complex pair, the rotation's bounded wobble
+        // add O(1) to T * lyapunov: two run lengths cancel it to O(1) / (T2 - T1).
+        double sum[2] = {0, 0};
+        const int lengths[2] = {200, 400};
+        for (int i = 0; i < 2; ++i) {
+          Problem q = p;
+          q.steps = lengths[i];
+          const PixelOutcome o = reference::outcome(q, HyperPoint{r_lambda / lambda, 0.0});
+          sum[i] = o.lyapunov * lengths[i];
+          PixelOutcome b;
+          const HyperPoint point{r_lambda / lambda, 0.0};
+          BatchedEngine().train(q, &point, 1, &b);
+          CHECK(same_bits(b.lyapunov, o.lyapunov));
+        }
+        INFO(optimizer << " beta " << beta << " r lambda / limit " << factor << " expected " << expected);
+        CHECK((sum[1] - sum[0]) / (lengths[1] - lengths[0]) == Approx(expected).margin(0.01));
+        CHECK((factor > 1) == (expected > 0.05));  // both sides of the limit are tested
+      }
+    }
+  }
+}
+
+TEST_CASE("sharpness on the ripple: the largest curvature f''(x_i) at the end", "[channels][sharpness][ripple]") {
+  // A run that converges to x = 0 ends where f'' = 2 + delta g(0) = 2 (1 + delta).
+  const Problem p = make_problem(channels_config(
+      "model: {kind: ripple_quadratic, dim: 2, wavelength: 0.7, x0: [0.4, -0.3]}\n"
+      "training: {steps: 400}\n"
+      "phase_space: {kind: axes, x_param: lr, y_param: delta, y_scale: linear, x: [-3, 0], y: [-0.5, 0.5]}\n"
+      "output: {channels: [sharpness]}\n"));
+  for (const double delta : {-0.3, 0.0, 0.25}) {
+    const PixelOutcome o = reference::outcome(p, HyperPoint{0.1, delta});
+    INFO("delta " << delta);
+    REQUIRE(o.converged);
+    CHECK(o.sharpness == Approx(2.0 * (1.0 + delta)).epsilon(1e-9));
+    CHECK(o.edge_of_stability == Approx(0.1 * (1.0 + delta)).epsilon(1e-9));
+  }
+  // A blown-up run has no curvature to report.
+  const PixelOutcome blown = reference::outcome(p, HyperPoint{30.0, 0.0});
+  CHECK(!blown.converged);
+  CHECK(std::isnan(blown.sharpness));
 }
 
 TEST_CASE("lyapunov: the tangent's growth against finite differences of twin runs", "[channels][lyapunov]") {

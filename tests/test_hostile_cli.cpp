@@ -17,6 +17,7 @@
 
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -25,7 +26,9 @@
 #include <vector>
 
 #include "cli_support.hpp"
+#include "trainscape/io/machine.hpp"
 #include "trainscape/io/png.hpp"
+#include "trainscape/zoom.hpp"
 
 namespace fs = std::filesystem;
 using namespace cli_test;
@@ -451,6 +454,20 @@ TEST_CASE("hostile cli: resolutions beyond the machine's memory are refused at o
     });
     CHECK(took < 5.0);
     CHECK_FALSE(fs::exists(s.dir / "fresh"));  // nothing created
+  }
+  // The channel images count: a square that fits with measure and class alone (45 B per pixel)
+  // is refused once every channel adds its 64 B per pixel (zoom.hpp's zoom_memory_bytes).
+  const int side = static_cast<int>(std::sqrt(trainscape::io::memory_limit_bytes() / 70.0));
+  if (side >= 16 && side <= 65536) {
+    const std::string set = " --set render.resolution=" + std::to_string(side);
+    REQUIRE(trainscape::io::memory_refusal(
+                static_cast<double>(trainscape::zoom_memory_bytes(side, side, trainscape::ChannelSet{})), "x")
+                .empty());
+    expect_refusal(s, previous,
+                   "zoom tiny.yaml --out fresh" + set +
+                       " --set \"output.channels=[measure, class, divergence_step, lyapunov, sharpness]\"",
+                   3, "GiB of memory, more than 80% of this machine's");
+    CHECK_FALSE(fs::exists(s.dir / "fresh"));
   }
   // An image whose few hundred bytes declare 32768 x 32768 pixels (stb_image's largest square):
   // 32 GiB to measure, refused from its header before decoding where that is more than 80% of

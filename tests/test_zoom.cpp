@@ -213,3 +213,15 @@ TEST_CASE("reuse: aligned fixed-target frames copy a quarter of their pixels, bi
   const ChannelImages none;
   CHECK(KnownPixels(e1, m16, c16, none, e2).count() == 0);
 }
+
+TEST_CASE("zoom_memory_bytes counts both frames' channel images", "[zoom]") {
+  const std::int64_t pixels = 300 * 200;
+  const std::int64_t plain = zoom_memory_bytes(300, 200, ChannelSet{});
+  CHECK(plain == 45 * pixels);
+  ChannelSet all;
+  all.divergence_step = all.lyapunov = all.sharpness = true;
+  CHECK(zoom_memory_bytes(300, 200, all) == plain + 2 * (8 + 8 + 16) * pixels);
+  ChannelSet steps;
+  steps.divergence_step = true;
+  CHECK(zoom_memory_bytes(300, 200, steps) == plain + 16 * pixels);
+}

@@ -23,8 +23,10 @@ namespace trainscape {
 /// Upper estimate of the memory a zoom of cols x rows frames holds at once, in bytes: the frame
 /// being computed and the previous one (measure 8 B, class 1 B, edges 1 B per pixel each), and
 /// colouring and encoding one frame (equalised values and a sorted copy 16 B, RGB twice 6 B, the
-/// PNG up to 3 B per pixel), about 45 B per pixel. Used to refuse a resolution before allocating.
-std::int64_t zoom_memory_bytes(int cols, int rows);
+/// PNG up to 3 B per pixel), about 45 B per pixel, plus 8 B per pixel in both frames for each
+/// stored channel image (divergence_step, lyapunov, sharpness with edge_of_stability: 16 B).
+/// Used to refuse a resolution before allocating.
+std::int64_t zoom_memory_bytes(int cols, int rows, const ChannelSet& channels);
 
 /// How a run is executed beyond the config: who computes which tiles, and which tiles were
 /// computed before. Defaults: this process computes everything, nothing is restored.

@@ -44,6 +44,8 @@ inline Dual tanh(const Dual& x) {
   const double t = std::tanh(x.v);
   return {t, x.d * (1.0 - t * t)};
 }
+inline Dual sin(const Dual& x) { return {std::sin(x.v), x.d * std::cos(x.v)}; }
+inline Dual cos(const Dual& x) { return {std::cos(x.v), -(x.d * std::sin(x.v))}; }
 inline Dual sqrt(const Dual& x) {
   const double s = std::sqrt(x.v);
   return {s, x.d / (2.0 * s)};

@@ -20,10 +20,10 @@ void refuse_perturbation(const RunConfig& config, const ConfigSource& source, co
 
 void check_frame_memory(const RunConfig& config, const std::string& source) {
   const auto& r = config.render.resolution;
-  io::refuse_if_exceeds_memory<ConfigError>(static_cast<double>(zoom_memory_bytes(r.cols, r.rows)),
-                                            source + ": render.resolution = [" + std::to_string(r.cols) + ", " +
-                                                std::to_string(r.rows) + "]",
-                                            "", "lower the resolution");
+  io::refuse_if_exceeds_memory<ConfigError>(
+      static_cast<double>(zoom_memory_bytes(r.cols, r.rows, channel_set(config.output))),
+      source + ": render.resolution = [" + std::to_string(r.cols) + ", " + std::to_string(r.rows) + "]", "",
+      "lower the resolution");
 }
 
 void parse_shard(const std::string& text, int& index, int& count) {
