@@ -206,6 +206,10 @@ TEST_CASE("transect cli: --shard I/N for every I, then --merge, gives the bits o
                   " -q --out merged.h5 --shard 1/3")
                 .code == 0);
     check_one_line_error(s.run(args + " --out merged.h5 --merge"), 4, "shard-1-of-3/transect.txt");
+    // Nor is a shard that stores other channels.
+    fs::remove_all(shard1);
+    REQUIRE(s.run(std::string("transect t.yaml") + kSegment + " -q --out merged.h5 --shard 1/3").code == 0);
+    check_one_line_error(s.run(args + " --out merged.h5 --merge"), 3, "output.channels");
     // The merged file of before is untouched by the refusals.
     CHECK(hdf5_contents(s.dir / "merged.h5") == reference);
   }

@@ -38,6 +38,7 @@ const char* kExamples = R"(Examples:
   trainscape plot runs/quickstart                             (SVG figures in runs/quickstart/plots)
   trainscape view runs/quickstart                             (runs/quickstart/index.html)
   trainscape transect configs/paper/tanh_full.yaml --from -1,0.5 --to 1,0.5 --points 16385
+  trainscape transect ... --shard 2/8                         (then: the same command with --merge)
   trainscape bench configs/paper_tanh.yaml --pixels 4096 --steps 200 --engine reference
   trainscape keys
 
