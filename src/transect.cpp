@@ -5,6 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "trainscape/error.hpp"
 #include "trainscape/execution.hpp"
@@ -62,11 +63,14 @@ int transect_tile_length(const RuntimeConfig& runtime, int points) {
   return static_cast<int>(std::min<std::int64_t>(side * side, points));
 }
 
-std::int64_t transect_memory_bytes(std::int64_t points) {
-  // Frame: measure 8 + class 1; result: x, y, measure 24 + class 1; the tiles in flight and the
+std::int64_t transect_memory_bytes(std::int64_t points, const ChannelSet& channels) {
+  // Frame: measure 8 + class 1; result: x, y, measure 24 + class 1; each channel 8 in the frame
+  // and 8 in the result (sharpness 16 + 16 with edge_of_stability); the tiles in flight and the
   // analysis' copies about as much again.
-  constexpr std::int64_t kBytesPerPoint = 2 * (8 + 1 + 24 + 1);
-  return points * kBytesPerPoint;
+  const std::int64_t channel_bytes = (channels.divergence_step ? 16 : 0) + (channels.lyapunov ? 16 : 0) +
+                                     (channels.sharpness ? 32 : 0);
+  const std::int64_t bytes_per_point = 2 * (8 + 1 + 24 + 1 + channel_bytes);
+  return points * bytes_per_point;
 }
 
 RunConfig transect_frame_config(const RunConfig& config, int points) {
@@ -88,30 +92,55 @@ TransectResult run_transect(const RunConfig& config, const Problem& problem, con
 
   Image<double> measure(1, n);
   Image<std::uint8_t> converged(1, n);
-  ChannelImages no_channels;  // a transect stores measure and class only
+  ChannelImages channels(problem.channels, 1, n);
+  LocalDistributor local;
+  TileDistributor& distributor = plan.distributor ? *plan.distributor : local;
+  const bool assembles = distributor.assembles_frames();
+  // As in a zoom: only the process that delivers the transect (or keeps a shard's share) loads
+  // restored values; under MPI the other ranks' images stay zero for the assembling OR.
+  const bool load_values = distributor.is_root() || !assembles;
   std::vector<bool> done(tiles.size(), false);
-  if (plan.archive) plan.archive->restore(0, line.window(), tiles, true, done, measure, converged, no_channels);
+  if (plan.archive) plan.archive->restore(0, line.window(), tiles, load_values, done, measure, converged, channels);
   const int restored = static_cast<int>(std::count(done.begin(), done.end(), true));
   observer.on_frame_start(0, line.window(), static_cast<int>(tiles.size()), restored);
 
-  LocalDistributor local;
-  local.begin_frame(0, done);
+  distributor.begin_frame(0, done);
   const PixelPoints points = [&line](int /*row*/, int col) { return line.point(col); };
-  compute_tiles(problem, engine, points, tiles, restored, resolve_thread_count(config.runtime.threads), 0, local,
-                observer, measure, converged, plan.cancel);
+  const std::vector<int> computed = compute_tiles(problem, engine, points, tiles, restored,
+                                                  resolve_thread_count(config.runtime.threads), 0, distributor,
+                                                  observer, measure, converged, plan.cancel, nullptr, &channels);
+  distributor.end_frame(measure, converged, channels);
 
   TransectResult result;
-  result.x.resize(static_cast<std::size_t>(n));
-  result.y.resize(static_cast<std::size_t>(n));
-  result.measure.resize(static_cast<std::size_t>(n));
-  result.converged.resize(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    const auto at = static_cast<std::size_t>(i);
-    result.x[at] = line.log10_x(i);
-    result.y[at] = line.log10_y(i);
-    result.measure[at] = measure(0, i);
-    result.converged[at] = converged(0, i);
+  if (!assembles) {
+    // A shard: its share (what it restored and computed now) goes to the observers (the
+    // shard's journal packs it); the transect is assembled by merging the shards.
+    for (int t : computed) done[static_cast<std::size_t>(t)] = true;
+    std::vector<TileResult> share;
+    for (const Tile& tile : tiles) {
+      if (done[static_cast<std::size_t>(tile.index)]) share.push_back(take_tile(tile, measure, converged, &channels));
+    }
+    observer.on_share_done(0, line.window(), share);
   }
+  if (!assembles || !distributor.is_root()) {
+    result.assembled = false;
+    result.dimension.note = "undefined: this process holds only part of the transect";
+    return result;
+  }
+  const auto count = static_cast<std::size_t>(n);
+  result.x.resize(count);
+  result.y.resize(count);
+  for (int i = 0; i < n; ++i) {
+    result.x[static_cast<std::size_t>(i)] = line.log10_x(i);
+    result.y[static_cast<std::size_t>(i)] = line.log10_y(i);
+  }
+  // A 1 x N image's data is the N points in order.
+  result.measure = std::move(measure.data);
+  result.converged = std::move(converged.data);
+  result.divergence_step = std::move(channels.divergence_step.data);
+  result.lyapunov = std::move(channels.lyapunov.data);
+  result.sharpness = std::move(channels.sharpness.data);
+  result.edge_of_stability = std::move(channels.edge_of_stability.data);
   if (is_dyadic_length(n)) {
     result.crossings = count_crossings(result.converged);
     result.dimension = transect_dimension(result.converged, options);

@@ -167,6 +167,56 @@ TEST_CASE("mpiexec zoom --resume on a finished run does nothing", "[mpi][cli]") 
   check_same_run(s.dir / "single", s.dir / "run");
 }
 
+TEST_CASE("mpiexec -n 2 transect gives the bits of one process, channels included", "[mpi][transect]") {
+  // 129 points in runs of 9: 15 tiles for two ranks to draw.
+  Scratch s;
+  s.write("t.yaml",
+          "model: {width: 4}\ntraining: {steps: 40}\nruntime: {tile: 3}\n"
+          "output: {dir: out, channels: [measure, class, divergence_step, lyapunov, sharpness]}\n");
+  const std::string args = " transect t.yaml --from -2,1 --to 4,1 --points 129";
+  const Result single = s.run(args + " --threads 1 --out single.h5 -q");
+  INFO("single stderr: " << single.err);
+  REQUIRE(single.code == 0);
+  const auto reference = cli_test::hdf5_contents(s.dir / "single.h5");
+  REQUIRE(reference.count("/transect/sharpness") + reference.count("transect/sharpness") == 1);
+  for (int threads : {1, 2}) {
+    INFO("threads " << threads);
+    const Result mpi =
+        run_shell(s, mpi_trainscape(2) + args + " --threads " + std::to_string(threads) + " --out mpi.h5 --overwrite");
+    INFO("mpi stdout: " << mpi.out << "\nmpi stderr: " << mpi.err);
+    REQUIRE(mpi.code == 0);
+    CHECK(cli_test::hdf5_contents(s.dir / "mpi.h5") == reference);
+    // Rank 0 alone writes and reports; the journal is gone.
+    CHECK(count_of(mpi.out, "transect of 129 points") == 1);
+    CHECK_THAT(mpi.out, Catch::Contains("2 MPI ranks"));
+    CHECK_FALSE(fs::exists(s.dir / "mpi.h5.journal"));
+  }
+  // An existing file without --overwrite: every rank ends with rank 0's one line and exit code 4.
+  const Result refused = run_shell(s, mpi_trainscape(2) + args + " --out mpi.h5");
+  INFO("stderr: " << refused.err);
+  CHECK(refused.code == 4);
+  CHECK(count_of(refused.err, "--overwrite") == 1);
+  // --resume of a finished transect does nothing on every rank.
+  const Result again = run_shell(s, mpi_trainscape(2) + args + " --out mpi.h5 --resume");
+  CHECK(again.code == 0);
+  CHECK_THAT(again.err, Catch::Contains("nothing to resume"));
+  CHECK(cli_test::hdf5_contents(s.dir / "mpi.h5") == reference);
+#ifdef TRAINSCAPE_FAULT_INJECTION
+  // A transect killed on one process continues under MPI (rank 0 loads the journaled tiles,
+  // the ranks draw the rest) to the same bits.
+  const Result killed = s.run(args + " --threads 2 --out resumed.h5 -q", "TRAINSCAPE_FAULT=tile:7");
+  REQUIRE(killed.code == 128 + 9);
+  const Result resumed = run_shell(s, mpi_trainscape(2) + args + " --threads 1 --out resumed.h5 --resume");
+  INFO("resumed stderr: " << resumed.err);
+  REQUIRE(resumed.code == 0);
+  CHECK(cli_test::hdf5_contents(s.dir / "resumed.h5") == reference);
+#endif
+  // Shards are separate processes.
+  const Result shard = run_shell(s, mpi_trainscape(2) + args + " --out sh.h5 --shard 0/2");
+  CHECK(shard.code == 2);
+  CHECK_THAT(shard.err, Catch::Contains("do not start them with mpirun"));
+}
+
 #else
 
 TEST_CASE("MPI tests: this build has no MPI (TRAINSCAPE_WITH_MPI=OFF), so they are skipped", "[mpi]") {

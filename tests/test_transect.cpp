@@ -188,3 +188,124 @@ TEST_CASE("transect: equals the row of an image at the same points, for any thre
   CHECK(transect_tile_length(RuntimeConfig{0, 5}, 129) == 25);
   CHECK(transect_tile_length(RuntimeConfig{0, 0}, 1048577) == 4096);
 }
+
+namespace {
+/// Bitwise equality of a stored channel value with an image's pixel (NaN and -0.0 included).
+template <class T>
+bool same_bits(const T& a, const T& b) {
+  return std::memcmp(&a, &b, sizeof(T)) == 0;
+}
+}  // namespace
+
+TEST_CASE("transect: every channel equals the image row's, for any threads and tiles", "[transect][channels]") {
+  const RunConfig config = load_config(
+      "model: {width: 4}\ntraining: {steps: 40}\nphase_space: {x: [-2, 4], y: [0.5, 1.5]}\n"
+      "render: {resolution: [33, 17]}\nruntime: {threads: 1, tile: 4}\n"
+      "output: {channels: [measure, class, divergence_step, lyapunov, sharpness]}\n",
+      "channels.yaml");
+  const Problem problem = make_problem(config);
+  REQUIRE(problem.channels.divergence_step);
+  REQUIRE(problem.channels.lyapunov);
+  REQUIRE(problem.channels.sharpness);
+  const auto engine = make_engine("batched");
+
+  // The image's middle row (8 of 17) lies at y = 1, as the transect does.
+  const Grid grid(Window::from_intervals(config.phase_space.x, config.phase_space.y), 33, 17);
+  const std::vector<Tile> tiles = make_tiles(33, 17, 4);
+  Image<double> measure(17, 33);
+  Image<std::uint8_t> converged(17, 33);
+  ChannelImages channels(problem.channels, 17, 33);
+  LocalDistributor local;
+  local.begin_frame(0, std::vector<bool>(tiles.size(), false));
+  ZoomObserver quiet;
+  compute_tiles(problem, *engine, grid, tiles, 0, 1, 0, local, quiet, measure, converged, nullptr, nullptr, &channels);
+
+  const TransectLine line({-2.0, 1.0, 4.0, 1.0}, 33);
+  const TransectResult t = run_transect(config, problem, *engine, line, quiet);
+  REQUIRE(t.assembled);
+  REQUIRE(t.divergence_step.size() == 33);
+  REQUIRE(t.lyapunov.size() == 33);
+  REQUIRE(t.sharpness.size() == 33);
+  REQUIRE(t.edge_of_stability.size() == 33);
+  int diverged = 0;
+  for (int c = 0; c < 33; ++c) {
+    INFO("point " << c);
+    const auto i = static_cast<std::size_t>(c);
+    CHECK(same_bits(t.measure[i], measure(8, c)));
+    CHECK(t.divergence_step[i] == channels.divergence_step(8, c));
+    CHECK(same_bits(t.lyapunov[i], channels.lyapunov(8, c)));
+    CHECK(same_bits(t.sharpness[i], channels.sharpness(8, c)));
+    CHECK(same_bits(t.edge_of_stability[i], channels.edge_of_stability(8, c)));
+    // divergence_step is -1 exactly for the runs that never diverged.
+    if (t.divergence_step[i] >= 0) ++diverged;
+  }
+  CHECK(diverged > 0);  // the row crosses the boundary: the channels are not all the same value
+  CHECK(diverged < 33);
+
+  // The same bits on 1 or 2 threads and in tiles of 1, 4 or 25 points.
+  RunConfig other = config;
+  for (int threads : {1, 2}) {
+    for (int tile : {1, 2, 5}) {
+      other.runtime.threads = threads;
+      other.runtime.tile = tile;
+      INFO("threads " << threads << " tile " << tile);
+      const TransectResult r = run_transect(other, problem, *engine, line, quiet);
+      CHECK(r.divergence_step == t.divergence_step);
+      CHECK(std::memcmp(r.lyapunov.data(), t.lyapunov.data(), 33 * sizeof(double)) == 0);
+      CHECK(std::memcmp(r.sharpness.data(), t.sharpness.data(), 33 * sizeof(double)) == 0);
+      CHECK(std::memcmp(r.edge_of_stability.data(), t.edge_of_stability.data(), 33 * sizeof(double)) == 0);
+    }
+  }
+}
+
+TEST_CASE("transect: shards hold their share only, and their tiles assemble the whole transect", "[transect]") {
+  const RunConfig config = load_config(
+      "model: {width: 4}\ntraining: {steps: 40}\nruntime: {threads: 1, tile: 2}\n"
+      "output: {channels: [measure, class, lyapunov]}\n",
+      "shards.yaml");
+  const Problem problem = make_problem(config);
+  const auto engine = make_engine("batched");
+  const TransectLine line({-2.0, 1.0, 4.0, 1.0}, 65);
+  ZoomObserver quiet;
+  const TransectResult whole = run_transect(config, problem, *engine, line, quiet);
+
+  // Each shard's share reaches on_share_done; an archive of all shares then computes nothing.
+  struct Shares final : ZoomObserver, TileArchive {
+    std::vector<TileResult> tiles;
+    std::int64_t computed = 0;
+    bool on_tile_done(const TileProgress&) override { return ++computed, true; }
+    void on_share_done(int, const Window&, const std::vector<TileResult>& share) override {
+      tiles.insert(tiles.end(), share.begin(), share.end());
+    }
+    void restore(int, const Window&, const std::vector<Tile>& all, bool load, std::vector<bool>& done, Image<double>& m,
+                 Image<std::uint8_t>& c, ChannelImages& ch) override {
+      for (const TileResult& r : tiles) {
+        done[static_cast<std::size_t>(r.tile.index)] = true;
+        if (load) put_tile(r, m, c, &ch);
+      }
+      (void)all;
+    }
+  } shares;
+  for (int index = 0; index < 3; ++index) {
+    ShardDistributor shard(index, 3);
+    TransectPlan plan;
+    plan.distributor = &shard;
+    const TransectResult part = run_transect(config, problem, *engine, line, shares, plan);
+    CHECK_FALSE(part.assembled);
+    CHECK(part.measure.empty());
+  }
+  const int tile_count = static_cast<int>(make_tiles(65, 1, transect_tile_length(config.runtime, 65)).size());
+  CHECK(static_cast<int>(shares.tiles.size()) == tile_count);
+  CHECK(shares.computed == tile_count);
+
+  shares.computed = 0;
+  TransectPlan merge;
+  merge.archive = &shares;
+  const TransectResult merged = run_transect(config, problem, *engine, line, shares, merge);
+  CHECK(shares.computed == 0);
+  CHECK(std::memcmp(merged.measure.data(), whole.measure.data(), 65 * sizeof(double)) == 0);
+  CHECK(merged.converged == whole.converged);
+  CHECK(std::memcmp(merged.lyapunov.data(), whole.lyapunov.data(), 65 * sizeof(double)) == 0);
+  CHECK(merged.divergence_step.empty());
+  CHECK(merged.crossings.crossings == whole.crossings.crossings);
+}

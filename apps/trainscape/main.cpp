@@ -38,6 +38,7 @@ const char* kExamples = R"(Examples:
   trainscape plot runs/quickstart                             (SVG figures in runs/quickstart/plots)
   trainscape view runs/quickstart                             (runs/quickstart/index.html)
   trainscape transect configs/paper/tanh_full.yaml --from -1,0.5 --to 1,0.5 --points 16385
+  trainscape transect ... --shard 2/8                         (then: the same command with --merge)
   trainscape bench configs/paper_tanh.yaml --pixels 4096 --steps 200 --engine reference
   trainscape keys
 
@@ -244,6 +245,20 @@ int main(int argc, char** argv) {
       ->add_flag("--resume", transect_opt.resume,
                  "Continue the interrupted transect: its finished tiles are kept (starts afresh if there is none)")
       ->excludes(transect_overwrite);
+  CLI::Option* transect_shard =
+      transect
+          ->add_option("--shard", transect_opt.shard,
+                       "Compute only shard I of N of the tiles into FILE.shards/ (for job arrays; combine with "
+                       "--merge)")
+          ->type_name("I/N")
+          ->check(kNonEmpty)
+          ->excludes(transect_overwrite)
+          ->excludes("--resume");
+  transect
+      ->add_flag("--merge", transect_opt.merge,
+                 "Assemble FILE from the shards in FILE.shards/ (same config, --from, --to, --points)")
+      ->excludes(transect_shard)
+      ->excludes("--resume");
   transect->add_flag("-q,--quiet", transect_opt.quiet, "No progress or summary; print only the dimension");
 
   try {
@@ -260,10 +275,14 @@ int main(int argc, char** argv) {
       code = run_zoom_command(zoom_opt, *mpi);
     } else if (sweep->parsed()) {
       code = run_sweep_command(sweep_opt, *mpi);
+    } else if (transect->parsed()) {
+      code = run_transect_command(transect_opt, *mpi);
     } else if (mpi->active() && mpi->rank() != 0) {
       code = 0;  // the other commands run on one process
     } else {
-      if (mpi->active()) std::fprintf(stderr, "trainscape: note: only zoom uses MPI ranks; running on rank 0 alone\n");
+      if (mpi->active())
+        std::fprintf(stderr,
+                     "trainscape: note: only zoom, sweep and transect use MPI ranks; running on rank 0 alone\n");
       if (merge->parsed()) code = run_merge_command(merge_opt);
       if (bench->parsed()) code = run_bench_command(bench_opt);
       if (keys->parsed()) code = run_keys_command();
@@ -272,7 +291,6 @@ int main(int argc, char** argv) {
       if (render->parsed()) code = run_render_command(render_opt);
       if (plot->parsed()) code = run_plot_command(plot_opt);
       if (view->parsed()) code = run_view_command(view_opt);
-      if (transect->parsed()) code = run_transect_command(transect_opt);
       if (uncertainty->parsed()) {
         unc_opt.progress = !unc_opt.json && ::isatty(STDERR_FILENO);
         code = run_uncertainty_command(unc_opt, stdout);

@@ -25,7 +25,9 @@ namespace {
 //    frames: [{index, cols, rows, cx, cy, hx, hy (log10 window: centre, half-widths),
 //              measure (base64 float32 little-endian, row 0 = y_min), converged (base64, one byte
 //              per pixel, 1 = trained), edge_pixels, porespy, fit: [D, low, high],
-//              pair: [D, low, high]}],
+//              pair: [D, low, high], channels: {name: base64 float32, like measure} for each
+//              stored channel of docs/channels.md (divergence_step, lyapunov, sharpness,
+//              edge_of_stability)}],
 //    sequence: {porespy, fit, pair}, plots: [{name, svg (base64)}]}
 const char kPageHead[] = R"PAGE(<!DOCTYPE html>
 <html lang="en">
@@ -59,6 +61,7 @@ pre { background: #eee; padding: 6px; white-space: pre-wrap; word-break: break-a
 <button id="next" title="next keyframe">&#9654;</button>
 <input id="scrub" type="range" min="0" max="0" step="1" value="0">
 <select id="palette"></select>
+<select id="channel" title="what the colours show" hidden></select>
 </div>
 <div id="position" class="muted"></div>
 </div>
@@ -88,11 +91,15 @@ function decode(b64) {
   for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
   return bytes;
 }
+function floats(b64, n) { return new Float32Array(decode(b64).buffer, 0, n); }
+// values[name]: what the picture can be coloured by: the measure and every stored channel.
 const frames = DATA.frames.map(f => {
-  const bytes = decode(f.measure);
-  const measure = new Float32Array(bytes.buffer, 0, f.cols * f.rows);
-  return Object.assign({}, f, { measure: measure, converged: decode(f.converged) });
+  const n = f.cols * f.rows, measure = floats(f.measure, n), values = { measure: measure };
+  for (const name of Object.keys(f.channels || {})) values[name] = floats(f.channels[name], n);
+  return Object.assign({}, f, { measure: measure, converged: decode(f.converged), values: values });
 });
+const channelNames = Object.keys(frames[0].values).filter(name => name !== "measure");
+let channelName = "measure";
 const palettes = {};
 for (const name of Object.keys(DATA.palettes)) palettes[name] = decode(DATA.palettes[name]);
 const K = frames.length;
@@ -120,13 +127,19 @@ function equalise(st, v) {
   if (Number.isNaN(v)) return NaN;
   return v < 0 ? interpRank(st.neg, v, -1, -0.25) : interpRank(st.other, v, 0.25, 1);
 }
-const stretches = [];
-function stretchOf(k) { if (!stretches[k]) stretches[k] = makeStretch(frames[k].measure); return stretches[k]; }
+// A channel is coloured like the measure (docs/channels.md#rendering): its negative values on the
+// blue half, the others on the red half, each ranked within its frame.
+const stretches = new Map();
+function stretchOf(k) {
+  const key = channelName + ":" + k;
+  if (!stretches.has(key)) stretches.set(key, makeStretch(frames[k].values[channelName]));
+  return stretches.get(key);
+}
 const eqCache = new Map();
 function equalised(frame, stretch) {
-  const key = frame + ":" + stretch;
+  const key = channelName + ":" + frame + ":" + stretch;
   if (!eqCache.has(key)) {
-    const st = stretchOf(stretch), m = frames[frame].measure, out = new Float64Array(m.length);
+    const st = stretchOf(stretch), m = frames[frame].values[channelName], out = new Float64Array(m.length);
     for (let i = 0; i < m.length; i++) out[i] = equalise(st, m[i]);
     eqCache.set(key, out);
   }
@@ -266,7 +279,9 @@ function pixelAt(i, j) {
   const ly = f.cy + f.hy * (2 * row - (f.rows - 1)) / (f.rows - 1);
   // The exact point under the pointer (not snapped to a pixel), for the zoom command.
   const px = f.cx + f.hx * c.ux, py = f.cy + f.hy * c.uy;
-  return { f: f, col: col, row: row, lx: lx, ly: ly, px: px, py: py,
+  const channels = {};
+  for (const name of channelNames) channels[name] = f.values[name][row * f.cols + col];
+  return { f: f, col: col, row: row, lx: lx, ly: ly, px: px, py: py, channels: channels,
            measure: f.measure[row * f.cols + col], converged: f.converged[row * f.cols + col] === 1 };
 }
 function canvasPixel(ev) {
@@ -283,10 +298,12 @@ canvas.addEventListener("mousemove", ev => {
     [DATA.x_name, Math.pow(10, p.lx).toPrecision(8) + "  (log10 " + p.lx.toPrecision(12) + ")"],
     [DATA.y_name, Math.pow(10, p.ly).toPrecision(8) + "  (log10 " + p.ly.toPrecision(12) + ")"],
     ["class", cls],
-    ["measure", p.measure.toPrecision(6)]]);
+    ["measure", p.measure.toPrecision(6)]].concat(
+    channelNames.map(name => [name, name === "divergence_step" ? String(p.channels[name]) : p.channels[name].toPrecision(6)])));
   const info = document.getElementById("info");
   info.dataset.frame = p.f.index; info.dataset.col = p.col; info.dataset.row = p.row;
   info.dataset.log10x = p.lx; info.dataset.log10y = p.ly; info.dataset.class = cls; info.dataset.measure = p.measure;
+  info.dataset.channels = JSON.stringify(p.channels);
 });
 canvas.addEventListener("click", ev => {
   const [i, j] = canvasPixel(ev), p = pixelAt(i, j);
@@ -324,6 +341,12 @@ scrub.addEventListener("input", () => setS(Number(scrub.value) / N, true));
 const select = document.getElementById("palette");
 for (const name of Object.keys(palettes)) { const o = document.createElement("option"); o.value = o.textContent = name; select.append(o); }
 select.addEventListener("change", () => { paletteName = select.value; draw(); });
+const channelSelect = document.getElementById("channel");
+for (const name of ["measure"].concat(channelNames)) {
+  const o = document.createElement("option"); o.value = o.textContent = name; channelSelect.append(o);
+}
+channelSelect.hidden = channelNames.length === 0;
+channelSelect.addEventListener("change", () => { channelName = channelSelect.value; draw(); });
 window.addEventListener("hashchange", fromHash);
 document.getElementById("config").textContent = DATA.config;
 for (const p of DATA.plots) {

@@ -74,31 +74,47 @@ int transect_tile_length(const RuntimeConfig& runtime, int points);
 /// transect_tile_length, so that a journal's tile decomposition is the transect's.
 RunConfig transect_frame_config(const RunConfig& config, int points);
 
-/// Memory a transect of `points` points plans to hold (the 1 x N frame, the result and its
-/// analysis), for refusing one that cannot fit before anything is written.
-std::int64_t transect_memory_bytes(std::int64_t points);
+/// Memory a transect of `points` points plans to hold (the 1 x N frame with the `channels` it
+/// stores, the result and its analysis), for refusing one that cannot fit before anything is
+/// written.
+std::int64_t transect_memory_bytes(std::int64_t points, const ChannelSet& channels = {});
 
 /// A computed transect and its analysis.
 struct TransectResult {
+  /// False on a process that holds only part of the transect (a shard, or an MPI rank other
+  /// than 0): then every vector below is empty and the dimension undefined.
+  bool assembled = true;
   std::vector<double> x;  ///< log10 coordinates (TransectLine::log10_x)
   std::vector<double> y;
   std::vector<double> measure;          ///< signed convergence measure (measure.hpp)
   std::vector<std::uint8_t> converged;  ///< 1 = trained
-  TransectCrossings crossings;          ///< when N = 2^K + 1; empty otherwise
-  TransectDimension dimension;          ///< likewise (a note says why when undefined)
+  /// The extra channels of problem.channels (docs/channels.md), one value per point; empty for
+  /// the channels the problem does not compute. edge_of_stability comes with sharpness.
+  std::vector<std::int64_t> divergence_step;
+  std::vector<double> lyapunov;
+  std::vector<double> sharpness;
+  std::vector<double> edge_of_stability;
+  TransectCrossings crossings;  ///< when N = 2^K + 1; empty otherwise
+  TransectDimension dimension;  ///< likewise (a note says why when undefined)
 };
 
-/// Where earlier results come from and how a stop is noticed.
+/// Where earlier results come from, who computes which tile and how a stop is noticed.
 struct TransectPlan {
   TileArchive* archive = nullptr;             ///< restores tiles computed before (a journal), or null
   const std::atomic<bool>* cancel = nullptr;  ///< abandons tiles in flight once true, or null
+  /// Hands this process its tiles (a shard's share, an MPI rank's draws) and assembles them on
+  /// the root; null: this process computes every tile (LocalDistributor).
+  TileDistributor* distributor = nullptr;
 };
 
-/// Trains every point of `line` with `engine`, tile by tile on runtime.threads threads, and
-/// analyses the classes. Observers see the run as frame 0 of transect_frame_config(config, N):
-/// on_run_start, on_frame_start, on_tile_done per computed tile (return false to stop: Interrupted
-/// is thrown). The result does not depend on the thread count, the tile size or which tiles were
-/// restored.
+/// Trains the points of `line` with `engine` that the plan's distributor hands this process,
+/// tile by tile on runtime.threads threads, and, where the distributor assembles the transect
+/// (one process, or MPI rank 0), analyses the classes. Observers see the run as frame 0 of
+/// transect_frame_config(config, N): on_run_start, on_frame_start, on_tile_done per computed tile
+/// (return false to stop: Interrupted is thrown), and on a shard on_share_done with the shard's
+/// tiles (restored and computed). The result does not depend on the thread count, the tile size,
+/// the distribution over processes or which tiles were restored. Every channel of
+/// problem.channels is computed, restored and returned like the measure.
 TransectResult run_transect(const RunConfig& config, const Problem& problem, const Engine& engine,
                             const TransectLine& line, ZoomObserver& observer, const TransectPlan& plan = {},
                             const DimensionOptions& options = {});

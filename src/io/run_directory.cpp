@@ -148,11 +148,14 @@ StartDecision prepare_run(const RunDirectory& run, const RunConfig& config, Tile
 }
 
 int complete_shard_count(const RunDirectory& run, const std::string& config_path) {
-  const std::string root = run.shards_root();
+  return complete_shard_count_under(run.shards_root(), "trainscape zoom " + config_path);
+}
+
+int complete_shard_count_under(const std::string& root, const std::string& shard_command) {
   std::map<int, std::vector<int>> by_count;  // N -> the I found
   std::error_code ec;
   if (!fs::is_directory(root, ec)) {
-    throw IoError(root + ": no shards to merge (run trainscape zoom " + config_path + " --shard I/N first)");
+    throw IoError(root + ": no shards to merge (run " + shard_command + " --shard I/N first)");
   }
   for (const auto& e : fs::directory_iterator(root, ec)) {
     int i = 0, n = 0;
@@ -181,8 +184,8 @@ int complete_shard_count(const RunDirectory& run, const std::string& config_path
     }
   }
   if (!missing.empty()) {
-    throw IoError(root + ": missing " + missing + " of " + std::to_string(count) + " shards (run trainscape zoom " +
-                  config_path + " --shard I/" + std::to_string(count) + ")");
+    throw IoError(root + ": missing " + missing + " of " + std::to_string(count) + " shards (run " + shard_command +
+                  " --shard I/" + std::to_string(count) + ")");
   }
   return count;
 }

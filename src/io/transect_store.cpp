@@ -68,6 +68,19 @@ void write_transect(const std::string& path, const RunConfig& config, const Prob
       w.write_dataset(g, gp, "resolutions", {length(c.resolutions.size())}, c.resolutions.data());
       w.write_dataset(g, gp, "crossings", {length(c.crossings.size())}, c.crossings.data());
       w.write_dataset(g, gp, "local", {length(d.local.size())}, d.local.data());
+      // The extra channels the config asked for, as run.h5's frames store them (docs/channels.md).
+      if (!result.divergence_step.empty()) {
+        w.write_dataset(g, gp, "divergence_step", {length(result.divergence_step.size())},
+                        result.divergence_step.data());
+      }
+      if (!result.lyapunov.empty()) {
+        w.write_dataset(g, gp, "lyapunov", {length(result.lyapunov.size())}, result.lyapunov.data());
+      }
+      if (!result.sharpness.empty()) {
+        w.write_dataset(g, gp, "sharpness", {length(result.sharpness.size())}, result.sharpness.data());
+        w.write_dataset(g, gp, "edge_of_stability", {length(result.edge_of_stability.size())},
+                        result.edge_of_stability.data());
+      }
       g.close();
       root.close();
       file.close();
@@ -124,11 +137,24 @@ StoredTransect read_transect(const std::string& path) {
   r.read_dataset(g, gp, "resolutions", 1, t.result.crossings.resolutions);
   r.read_dataset(g, gp, "crossings", 1, t.result.crossings.crossings);
   r.read_dataset(g, gp, "local", 1, d.local);
+  // Channels are optional: a transect stores those its config asked for.
+  auto channel = [&](const char* name, auto& out) {
+    if (r.exists(g, name)) r.read_dataset(g, gp, name, 1, out);
+  };
+  channel("divergence_step", t.result.divergence_step);
+  channel("lyapunov", t.result.lyapunov);
+  channel("sharpness", t.result.sharpness);
+  channel("edge_of_stability", t.result.edge_of_stability);
   const auto n = static_cast<std::size_t>(t.points);
+  auto absent_or_n = [n](std::size_t size) { return size == 0 || size == n; };
   if (t.points < 2 || t.result.x.size() != n || t.result.y.size() != n || t.result.measure.size() != n ||
-      t.result.converged.size() != n || t.result.crossings.resolutions.size() != t.result.crossings.crossings.size()) {
-    fail(path, "/transect: datasets x, y, measure, converged do not all hold points = " + std::to_string(t.points) +
-                   " values, or resolutions and crossings differ in length");
+      t.result.converged.size() != n || t.result.crossings.resolutions.size() != t.result.crossings.crossings.size() ||
+      !absent_or_n(t.result.divergence_step.size()) || !absent_or_n(t.result.lyapunov.size()) ||
+      !absent_or_n(t.result.sharpness.size()) || t.result.sharpness.size() != t.result.edge_of_stability.size()) {
+    fail(path, "/transect: datasets x, y, measure, converged and the stored channels do not all hold points = " +
+                   std::to_string(t.points) +
+                   " values, or resolutions and crossings differ in length, or sharpness comes without "
+                   "edge_of_stability");
   }
   return t;
 }

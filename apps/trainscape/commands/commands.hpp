@@ -31,6 +31,10 @@ void refuse_perturbation(const RunConfig& config, const ConfigSource& source, co
 /// machine's memory, before anything is allocated or written.
 void check_frame_memory(const RunConfig& config, const std::string& source);
 
+/// Parses --shard I/N (0 <= I < N <= 10^6) into `index` and `count`; UsageError naming the value
+/// otherwise. zoom and transect share it, so that their shards take the same syntax.
+void parse_shard(const std::string& text, int& index, int& count);
+
 struct ZoomOptions {
   ConfigSource config;
   std::string out_dir;  ///< empty: output.dir
@@ -185,10 +189,13 @@ struct TransectOptions {
   bool overwrite = false;
   bool resume = false;
   bool quiet = false;
+  std::string shard;   ///< "I/N": compute only shard I of N into FILE.shards/shard-I-of-N; empty: all
+  bool merge = false;  ///< assemble FILE from the complete set of shards in FILE.shards/
 };
 /// `transect`: N points on a segment, trained in tiles with a journal, stored in HDF5 with the
-/// dimension of the boundary's trace (docs/transect.md).
-int run_transect_command(const TransectOptions& options);
+/// dimension of the boundary's trace (docs/transect.md): alone, under MPI (ranks draw tiles,
+/// rank 0 writes), or as one shard of a job array that --merge assembles.
+int run_transect_command(const TransectOptions& options, MpiSession& mpi);
 
 /// `keys`: the config reference as a Markdown table (the README embeds exactly this output).
 int run_keys_command();

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "../shard_set.hpp"
 #include "../zoom_session.hpp"
 #include "commands.hpp"
 #include "trainscape/error.hpp"
@@ -32,24 +33,6 @@ class NothingToCompute final : public TileDistributor {
     }
   }
   int next_tile() override { return -1; }
-};
-
-/// The tiles of several shard journals as one archive.
-class ShardSet final : public TileArchive {
- public:
-  explicit ShardSet(std::vector<std::unique_ptr<io::TileJournal>> shards) : shards_(std::move(shards)) {}
-  void restore(int frame, const Window& window, const std::vector<Tile>& tiles, bool load_values,
-               std::vector<bool>& done, Image<double>& measure, Image<std::uint8_t>& converged,
-               ChannelImages& channels) override {
-    for (auto& shard : shards_) {
-      std::vector<bool> part(tiles.size(), false);
-      shard->restore(frame, window, tiles, load_values, part, measure, converged, channels);
-      for (std::size_t t = 0; t < tiles.size(); ++t) done[t] = done[t] || part[t];
-    }
-  }
-
- private:
-  std::vector<std::unique_ptr<io::TileJournal>> shards_;
 };
 
 /// Refuses, before anything is written, a frame with a tile that no shard finished, naming the

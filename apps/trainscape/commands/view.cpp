@@ -82,6 +82,19 @@ int run_view_command(const ViewOptions& opt) {
     o.raw("fit", interval_json(reports[i].boxcount_fit)).raw("pair", interval_json(reports[i].pair));
     o.str("measure", base64(bytes.data(), bytes.size()));
     o.str("converged", base64(f.converged.data.data(), f.converged.data.size()));
+    // The stored channels (docs/channels.md) as float32 too, for colouring and the hover table;
+    // divergence_step (a step index below 2^24) is exact in float32.
+    JsonObject channels(3);
+    auto add_channel = [&channels](const char* name, const auto& image) {
+      if (image.data.empty()) return;
+      std::vector<float> values(image.data.begin(), image.data.end());
+      channels.str(name, base64(reinterpret_cast<const std::uint8_t*>(values.data()), values.size() * sizeof(float)));
+    };
+    add_channel("divergence_step", f.channels.divergence_step);
+    add_channel("lyapunov", f.channels.lyapunov);
+    add_channel("sharpness", f.channels.sharpness);
+    add_channel("edge_of_stability", f.channels.edge_of_stability);
+    o.raw("channels", channels.done());
     frames += (i ? ",\n" : "\n") + o.done();
   }
   frames += "]";

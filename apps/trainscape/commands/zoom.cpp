@@ -31,24 +31,6 @@ std::string resume_command(const ZoomOptions& opt) {
   return cmd + " --resume";
 }
 
-/// Parses --shard I/N.
-void parse_shard(const std::string& text, int& index, int& count) {
-  const std::size_t slash = text.find('/');
-  bool ok = slash != std::string::npos;
-  if (ok) {
-    try {
-      std::size_t used_i = 0, used_n = 0;
-      index = std::stoi(text.substr(0, slash), &used_i);
-      count = std::stoi(text.substr(slash + 1), &used_n);
-      ok = used_i == slash && used_n == text.size() - slash - 1 && count >= 1 && index >= 0 && index < count &&
-           count <= 1000000;
-    } catch (const std::exception&) {
-      ok = false;
-    }
-  }
-  if (!ok) throw errors::option_value("--shard", text, "expected I/N with 0 <= I < N, e.g. --shard 0/4");
-}
-
 bool progress_wanted(const ZoomOptions& opt) { return !opt.quiet && ::isatty(STDERR_FILENO); }
 
 /// `zoom --shard I/N`: this shard's tiles of every frame into <dir>/shards/shard-I-of-N, skipping

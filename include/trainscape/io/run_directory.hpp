@@ -81,6 +81,10 @@ void check_same_science(const RunConfig& config, const TileJournal& journal, con
 /// shard is missing (`config_path` goes into the advice: "run trainscape zoom CONFIG --shard ...").
 int complete_shard_count(const RunDirectory& run, const std::string& config_path);
 
+/// The same for the shard-I-of-N journals under `shards_root` (a transect's FILE.shards/);
+/// `shard_command` is the command that runs a shard, for the advice, e.g. "trainscape zoom CONFIG".
+int complete_shard_count_under(const std::string& shards_root, const std::string& shard_command);
+
 /// Removes leftovers of writes a kill interrupted in `dir` (files named *.tmp or *.tmp.*): they
 /// were never finished, and their finished versions are either in place or will be rewritten.
 void remove_temporaries(const std::string& dir);

@@ -15,6 +15,9 @@
 ///     resolutions     int64   [K]  2^k, k = 1..K (N = 2^K + 1)
 ///     crossings       int64   [K]  class changes of the 2^k + 1 point subsample
 ///     local           float64 [K-1] slope between neighbouring resolutions
+///     divergence_step int64   [N]  only when output.channels lists it (docs/channels.md)
+///     lyapunov        float64 [N]  likewise
+///     sharpness, edge_of_stability  float64 [N]  likewise, both for `sharpness`
 ///
 /// The file is written under a temporary name and renamed into place once complete and on disk,
 /// so `path` holds either nothing, an earlier complete transect or this one.
@@ -39,7 +42,7 @@ struct StoredTransect {
   Segment segment;
   std::int64_t points = 0;
   std::int64_t steps = 0;
-  TransectResult result;  ///< x, y, measure, converged, crossings and dimension (without local)
+  TransectResult result;  ///< x, y, measure, converged, stored channels, crossings and dimension (without local)
 };
 
 /// Reads a transect file. Throws IoError naming the file when it is missing, not a transect file
