@@ -89,7 +89,8 @@ void check_continuation(const std::string& stored_yaml, const RunConfig& config,
   const std::string key = first_scientific_difference(stored_yaml, to_yaml(compared), stored_value, new_value);
   if (!key.empty()) {
     throw ConfigError(what + ": " + key + " = " + new_value + " but the run in " + where + " has " + key + " = " +
-                      stored_value + "; only runtime.* and output.* may change when continuing a run" +
+                      stored_value +
+                      "; only runtime.* and output.* (except output.channels) may change when continuing a run" +
                       (more_frames_ok ? " (and zoom.frames may grow)" : ""));
   }
 }
