@@ -90,25 +90,40 @@ inline void tanh_n(V* x) {
   using C = TanhConstants<S>;
   const V one = V::set1(S(1));
   const V two = V::set1(S(2));
-  V sign[U], u[U], t[U], r_hi[U], r_lo[U], p[U];
+  V sign[U], u[U], t[U], r_hi[U], r_lo[U], r2[U], pe[U], po[U];
   for (int i = 0; i < U; ++i) {
     sign[i] = simd::sign_bit(x[i]);
-    const V ax = simd::abs_(x[i]);
+    // Clamp |x| first and fold the factor 2 of u = 2|x| into the constant of t: t is the same
+    // fma of the same exact product (2|x| * inv_ln2 = |x| * (2 inv_ln2), both scalings exact),
+    // so every bit is as before, and u = 2|x| leaves the critical path (computed beside t).
     // min_(a, b) returns b when either is NaN: a NaN input stays NaN.
-    u[i] = simd::min_(V::set1(C::clamp), ax + ax);
+    const V ax = simd::min_(V::set1(C::clamp / 2), simd::abs_(x[i]));
+    t[i] = simd::fmadd(ax, V::set1(2 * C::inv_ln2), V::set1(C::magic));
+    u[i] = ax + ax;
   }
-  for (int i = 0; i < U; ++i) t[i] = simd::fmadd(u[i], V::set1(C::inv_ln2), V::set1(C::magic));
   for (int i = 0; i < U; ++i) {
     const V k = t[i] - V::set1(C::magic);
     r_hi[i] = simd::fnmadd(k, V::set1(C::ln2_hi), u[i]);  // exact
     r_lo[i] = k * V::set1(-C::ln2_lo);
+    r2[i] = r_hi[i] * r_hi[i];
   }
-  for (int i = 0; i < U; ++i) p[i] = V::set1(C::c[0]);
-  for (int c = 1; c < C::degree; ++c) {
-    for (int i = 0; i < U; ++i) p[i] = simd::fmadd(p[i], r_hi[i], V::set1(C::c[c]));
+  // P(r_hi) = E(r_hi^2) + r_hi O(r_hi^2): the even and the odd powers as two independent Horner
+  // chains in r_hi^2 (which q needs anyway), so the same 10 FMAs form a chain half as long.
+  // Coefficient c[i] belongs to the power degree - 1 - i.
+  constexpr int even_first = (C::degree - 1) % 2;  // index of the highest even power
+  constexpr int odd_first = 1 - even_first;
+  for (int i = 0; i < U; ++i) {
+    pe[i] = V::set1(C::c[even_first]);
+    po[i] = V::set1(C::c[odd_first]);
+  }
+  for (int c = 2; c < C::degree; c += 2) {
+    for (int i = 0; i < U; ++i) {
+      if (even_first + c < C::degree) pe[i] = simd::fmadd(pe[i], r2[i], V::set1(C::c[even_first + c]));
+      if (odd_first + c < C::degree) po[i] = simd::fmadd(po[i], r2[i], V::set1(C::c[odd_first + c]));
+    }
   }
   for (int i = 0; i < U; ++i) {
-    const V q = (r_hi[i] * r_hi[i]) * p[i];                       // expm1(r_hi) - r_hi
+    const V q = r2[i] * simd::fmadd(po[i], r_hi[i], pe[i]);  // expm1(r_hi) - r_hi
     const V tail = simd::fmadd(r_lo[i], one + (r_hi[i] + q), q);  // + r_lo exp(r_hi)
     const V two_k = simd::shift_to_exponent(t[i]);
     // E = 2^k r_hi + (2^k - 1) + 2^k tail as an unevaluated sum e + e_lo: the first two terms
