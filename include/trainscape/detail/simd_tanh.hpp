@@ -8,7 +8,9 @@
 ///                                             p = r_hi + [r_hi^2 P(r_hi) + r_lo exp(r_hi)],
 ///                                             P a polynomial for (expm1(r) - r) / r^2 (float64:
 ///                                             degree-10 minimax, scripts/tanh_minimax.py; float32:
-///                                             degree-5 Taylor), E kept as a sum e + e_lo
+///                                             degree-5 Taylor), evaluated as E(r^2) + r O(r^2)
+///                                             (even and odd powers, two Horner chains), E kept
+///                                             as a sum e + e_lo
 ///   tanh|x| = E / (E + 2)                     quotient q0, then one correction step that removes
 ///                                             the rounding of E + 2 and of the division:
 ///                                             q0 = E * (1 / D), q = q0 + (E - q0 D - q0 dD) / D
@@ -18,9 +20,12 @@
 /// Special values: tanh(+-0) = +-0, tanh(+-inf) = +-1, tanh(NaN) = NaN (the clamp is written so
 /// that NaN passes through), tiny and subnormal inputs come back as x.
 /// Saturated vectors: when every lane has |x| >= saturation (19.1 / 9.1f, where the evaluation
-/// returns exactly +-1: tested across the threshold), the evaluation is skipped (tanh_v).
+/// returns exactly +-1: tested across the threshold), the evaluation is skipped (tanh_saturated).
 /// Measured error (tests/test_batched_engine.cpp, against long double tanhl): see kTanhMaxUlp*;
-/// float64 0.75 ulp max, mean 0.22 (tests/bench_tanh.cpp prints both).
+/// float64 0.86 ulp max, mean 0.22 (tests/bench_tanh.cpp prints both; a single Horner chain for
+/// P gave 0.75 ulp max and 0.22 mean, and differs in the last bit for 0.3% of inputs).
+/// The evaluation is split into two stages (tanh_expm1: E as e + e_lo; tanh_quotient: the
+/// quotient) so that tanh_vectors can run each stage over a chunk of vectors (see there).
 /// Tried and rejected: rounding r = r_hi - k ln2_lo once and dropping the r_lo tail (-3 operations)
 /// gives 1.11 ulp at x = 0.1775 (k = 1, E ~ 0.42 amplifies the half-ulp rounding of r by ~3.4).
 /// detail::tanh_array (batched_engine.hpp) evaluates it over arrays.
@@ -108,7 +113,7 @@ inline void tanh_expm1(V x, V& e, V& e_lo) {
   V po = V::set1(C::c[odd_first]);
   for (int c = even_first + 2; c < C::degree; c += 2) pe = simd::fmadd(pe, r2, V::set1(C::c[c]));
   for (int c = odd_first + 2; c < C::degree; c += 2) po = simd::fmadd(po, r2, V::set1(C::c[c]));
-  const V q = r2 * simd::fmadd(po, r_hi, pe);               // expm1(r_hi) - r_hi
+  const V q = r2 * simd::fmadd(po, r_hi, pe);             // expm1(r_hi) - r_hi
   const V tail = simd::fmadd(r_lo, one + (r_hi + q), q);  // + r_lo exp(r_hi)
   const V two_k = simd::shift_to_exponent(t);
   // E = 2^k r_hi + (2^k - 1) + 2^k tail as an unevaluated sum e + e_lo: the first two terms
