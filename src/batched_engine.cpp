@@ -170,7 +170,7 @@
 //     spread 2.2-2.7e4 as the load changed, so x1.09 is within noise of the prediction).
 //   all three against main (main built from `git archive main`, 5 alternating pairs, processor-
 //     time rates, medians): quickstart 2.16e5 vs 1.53e5 /s (x1.41); paper_tanh.yaml (n = 16,
-//     N = 272, `--pixels 1024 --steps 100`) 2.98e4 vs 2.16e4 /s (x1.38); tests/bench_tanh
+//     N = 272, `--pixels 1024 --steps 100`) 2.98e4 vs 2.16e4 /s (x1.38); tests/bench_tanh.cpp
 //     (5 alternating runs of 5): 6.60 vs 10.15 ns/value uniform [-1,1], 7.06 vs 10.15
 //     training-like. float32 on paper_tanh (3 pairs): 5.99e4 vs 4.97e4 /s, so float32 / float64
 //     = 2.08 (was 2.23). Profile after the first two (paper_tanh, perf; tanh is inlined into the
