@@ -131,12 +131,68 @@
 //     i.e. new faster in 6 of 7 pairs, median pair ratio 1.15, but the load swings the rate 3x;
 //     not yet measured on a quiet AVX-512 machine
 //   rejected: r = r_hi - k ln2_lo rounded once, r_lo tail dropped (-3 operations): 1.11 ulp max
-// Next steps and what they would buy: fold the factor 2 of u = 2|x| into the reduction constants
-// and the polynomial (exact power-of-two rescaling: -1 add per vector, ~2% of tanh); a
-// division-free reciprocal only if its result is bitwise ISA-independent (rcp14 is not); the
-// register blocking of X' rows and W_0 columns across both products (untried). The general
-// pass re-reads each 8-row activation block 4 times (tanh, output, derivative, gradient), fusing
-// them would save L1 traffic but not FP instructions, which are the bound.
+// issue 12, second round, on the 2-core AVX2 VM (AMD EPYC, family 23 model 1 = Zen 1: 256-bit
+// operations run as two 128-bit halves; 2 FMA/mul pipes, 2 add pipes; shared with 3 other jobs,
+// load 7-10). Rates are pixel-steps per second of processor time (user time from /usr/bin/time;
+// wall-clock rates swung 30% with the load, processor-time rates ~2%), `trainscape bench
+// configs/quickstart.yaml --pixels 4096 --steps 200 --threads 1`, main's binary and the new one
+// alternately, 5 pairs, medians; tanh timings are processor time too (tests/bench_tanh.cpp).
+//   profile before (main's binary, perf record -e cpu-clock, quickstart: n = 8, N = 72): tanh
+//     63%, rest of the pass 19%, forward tile 10%, rest 5%. The AVX2 tanh loop (objdump -d of
+//     src/batched_kernels.cpp's object): 67 instructions per vector, of which 22 mul/FMA + 1 div,
+//     16 add/sub, 4 min/max/compare, 5 bit/shift/movemask, 10 constant broadcasts that the 16 ymm
+//     registers cannot keep, and loop overhead. A calibration loop runs one ymm FMA per ~1 ns of processor time, and
+//     tanh took ~42 ns per vector: ~2x its FMA-pipe bound. The evaluation is one dependency chain of ~110 cycles (10
+//     FMAs of Horner = 50, division 13, ...) and with every ymm operation split in two the out-of-order window holds
+//     under two vectors' evaluations, so the loop is latency bound (on Zen 4, with 512-bit operations as one and a
+//     larger window, it measured throughput bound).
+//   even/odd split of the polynomial (two Horner chains in r^2, the r^2 that q needs anyway) and
+//     the clamp before the doubling (2|x| off the critical path; bitwise the same): same operation
+//     count, chain ~110 -> ~90 cycles. Predicted -15..-20% of tanh, ~-10% of a step. Measured
+//     (prototype, 11 alternating repeats): tanh 8.42 vs 10.39 ns/value (-19%; the clamp alone -3%);
+//     engine 1.81e5 vs 1.60e5 /s (x1.13, 5 of 5 pairs). float64 rounding changes in 0.3% of values
+//     (the polynomial is summed in another order): max 0.86 ulp (was 0.75), mean 0.22 (same).
+//     float32 keeps one chain (split: 1.06 ulp max, over the 1 ulp bound; kept: 0.90).
+//   two passes per chunk of 32 vectors (stage 1: E = e + e_lo for the chunk; stage 2: the
+//     quotients; same operations per lane, same bits, tested): each stage is short enough for
+//     the window to overlap several vectors. Predicted: down to the FMA-pipe bound (~25 ns per
+//     vector), -25% of tanh, ~x1.18 on the step. Measured: tanh 6.33 vs 8.42 ns/value (-25%;
+//     chunks of 4 .. 64 vectors within 7% of each other); engine 2.16e5 vs 1.63e5 /s for main
+//     (x1.32 for both changes, 5 of 5 pairs), i.e. ~x1.19 for this one. A fully saturated input
+//     now costs 0.80 instead of 0.37 ns/value (the second loop), against ~7 for the rest.
+//   Delta_0 of 4 row blocks collected before one gradient_block call (G_0 loaded and stored once
+//     per 32 rows instead of 8; Zen 1 stores one 128-bit half per cycle; same chains, same bits:
+//     h5diff of a 2-frame paper_tanh run finds no difference). Microbenchmark of the 16 x 16
+//     products against a 0.96 ns/FMA calibration loop: forward 1.25, gradient 1.39 (8-row calls)
+//     vs 1.26 ns per ymm FMA (32-row calls). Predicted: gradient -18%, ~+3.5% on paper_tanh
+//     (gradient ~18% of its step), ~+1% on quickstart. Measured against the previous commit,
+//     5 pairs: quickstart x1.024, paper_tanh x1.09 (5 of 5 pairs each; the paper_tanh baseline
+//     spread 2.2-2.7e4 as the load changed, so x1.09 is within noise of the prediction).
+//   all three against main (main built from `git archive main`, 5 alternating pairs, processor-
+//     time rates, medians): quickstart 2.16e5 vs 1.53e5 /s (x1.41); paper_tanh.yaml (n = 16,
+//     N = 272, `--pixels 1024 --steps 100`) 2.98e4 vs 2.16e4 /s (x1.38); tests/bench_tanh.cpp
+//     (5 alternating runs of 5): 6.60 vs 10.15 ns/value uniform [-1,1], 7.06 vs 10.15
+//     training-like. float32 on paper_tanh (3 pairs): 5.99e4 vs 4.97e4 /s, so float32 / float64
+//     = 2.08 (was 2.23). Profile after the first two (paper_tanh, perf; tanh is inlined into the
+//     pass, split by address): tanh ~46% (stage 1 33%, stage 2 13%), forward tile 18%, the
+//     gradient and the rest of the pass ~27%, train_in (update, saturated pixels) 7%.
+//   rejected: a division-free reciprocal (bit-trick seed, 4 Newton steps; bitwise the same
+//     results in the sample, since the correction step absorbs the error): +8 FMA-pipe
+//     operations, predicted +20..30% of tanh now that it is throughput bound; measured +14%
+//     (7.44 vs 6.55 ns/value). On Zen 1 the divider is not the limit. Three passes instead of
+//     two (reduction, then polynomial and E, then quotient): 1-7% in two runs, not kept.
+//     AVX2 forward tiles of 4 x 3 vectors (12 accumulators) instead of 4 x 2: 1.39 vs 1.17 ns
+//     per ymm FMA in the product microbenchmark (16 ymm registers: the tile no longer fits).
+// Next steps and what they would buy: tanh now runs at ~90% of its FMA-pipe bound on Zen 1 (22
+// mul/FMA per vector), so only fewer multiplies help (e.g. a shorter polynomial on a halved
+// reduction interval, which needs a table or sqrt 2 and breaks the exact E = 2^k (1 + p) - 1
+// split). The two products run near the FMA peak (forward tile: 8 FMAs per 2 loads + 4
+// broadcasts, 8 accumulators > latency x throughput), and their FMA count is fixed by the
+// fixed-order chains, so register blocking of X' rows and W_0 columns across both products would
+// save loads and stores, not FMAs: the forward product runs at ~77% of the calibration loop's
+// FMA rate and the gradient now at ~76%, so at most ~x1.1 on the step remains there (not tried). The factor 2 of the
+// loss gradient is already folded into e_scale (one multiply per residual); the factor 2 of u = 2|x| in tanh now sits
+// off the critical path (its add remains; removing it costs two multiplies elsewhere).
 #include "trainscape/batched_engine.hpp"
 
 #include "trainscape/reference_engine.hpp"

@@ -2,13 +2,15 @@
 // value for the input mixes the engine meets, in each kernel build this machine runs. A tool, not
 // a test: timings depend on the machine and its load. Compare two versions by building this file
 // against each and running the binaries alternately (the performance record in
-// src/batched_engine.cpp quotes medians of such alternating runs).
+// src/batched_engine.cpp quotes medians of such alternating runs). Times are processor time
+// (std::clock), not wall time: on a machine shared with other jobs, wall time counts the time the
+// process waits for a core, which made single runs vary by 2x on the 2-core development VM.
 //
 // usage: trainscape_bench_tanh [repeats (default 15)]
 // Also prints the float64 maximum and mean error in ulps against long double tanhl over a sweep
 // of 4e6 points across the binades 2^-30 .. 2^5 (the unit test asserts the bound; this shows it).
 #include <algorithm>
-#include <chrono>
+#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -71,11 +73,11 @@ int main(int argc, char** argv) {
     for (const Mix& m : mixes) {
       std::vector<double> ns;
       for (int r = 0; r < repeats; ++r) {
-        const auto t0 = std::chrono::steady_clock::now();
+        const std::clock_t t0 = std::clock();
         for (int c = 0; c < kCalls; ++c) detail::tanh_array(m.x.data(), out.data(), kValues, isa);
-        const auto t1 = std::chrono::steady_clock::now();
+        const std::clock_t t1 = std::clock();
         checksum += out[static_cast<std::size_t>(r) % kValues];
-        ns.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count() / (kCalls * double(kValues)));
+        ns.push_back(1e9 * static_cast<double>(t1 - t0) / CLOCKS_PER_SEC / (kCalls * double(kValues)));
       }
       std::printf("%-9s %-18s %.3f ns/value (median of %d, min %.3f)\n", BatchedEngine::isa(isa), m.name, median(ns),
                   repeats, *std::min_element(ns.begin(), ns.end()));

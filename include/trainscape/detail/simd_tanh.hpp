@@ -8,7 +8,9 @@
 ///                                             p = r_hi + [r_hi^2 P(r_hi) + r_lo exp(r_hi)],
 ///                                             P a polynomial for (expm1(r) - r) / r^2 (float64:
 ///                                             degree-10 minimax, scripts/tanh_minimax.py; float32:
-///                                             degree-5 Taylor), E kept as a sum e + e_lo
+///                                             degree-5 Taylor), float64 evaluated as
+///                                             E(r^2) + r O(r^2) (even and odd powers, two
+///                                             Horner chains), E kept as a sum e + e_lo
 ///   tanh|x| = E / (E + 2)                     quotient q0, then one correction step that removes
 ///                                             the rounding of E + 2 and of the division:
 ///                                             q0 = E * (1 / D), q = q0 + (E - q0 D - q0 dD) / D
@@ -18,13 +20,19 @@
 /// Special values: tanh(+-0) = +-0, tanh(+-inf) = +-1, tanh(NaN) = NaN (the clamp is written so
 /// that NaN passes through), tiny and subnormal inputs come back as x.
 /// Saturated vectors: when every lane has |x| >= saturation (19.1 / 9.1f, where the evaluation
-/// returns exactly +-1: tested across the threshold), the evaluation is skipped (tanh_v).
+/// returns exactly +-1: tested across the threshold), the evaluation is skipped (tanh_saturated).
 /// Measured error (tests/test_batched_engine.cpp, against long double tanhl): see kTanhMaxUlp*;
-/// float64 0.75 ulp max, mean 0.22 (tests/bench_tanh.cpp prints both).
+/// float64 0.86 ulp max, mean 0.22 (tests/bench_tanh.cpp prints both; a single Horner chain for
+/// P gave 0.75 ulp max and 0.22 mean, and differs in the last bit for 0.3% of inputs).
+/// The evaluation is split into two stages (tanh_expm1: E as e + e_lo; tanh_quotient: the
+/// quotient) so that tanh_vectors can run each stage over a chunk of vectors (see there).
 /// Tried and rejected: rounding r = r_hi - k ln2_lo once and dropping the r_lo tail (-3 operations)
 /// gives 1.11 ulp at x = 0.1775 (k = 1, E ~ 0.42 amplifies the half-ulp rounding of r by ~3.4).
 /// detail::tanh_array (batched_engine.hpp) evaluates it over arrays.
 /// Every lane runs the same operation sequence, so the result does not depend on the vector type.
+#include <cstddef>
+#include <type_traits>
+
 #include "trainscape/detail/simd.hpp"
 
 namespace trainscape::detail {
@@ -80,67 +88,125 @@ struct TanhConstants<float> {
                                       4.16666667e-02f, 1.66666667e-01f, 0.5f};
 };
 
-/// tanh of every lane of x[0 .. U) in place (see the file comment). The U vectors are evaluated
-/// statement by statement side by side: the evaluation is one long dependency chain, so
-/// interleaving independent vectors is what keeps the FP pipes busy (the out-of-order window
-/// alone cannot overlap enough of them).
-template <int U, class V>
-inline void tanh_n(V* x) {
+/// Stage 1 of the evaluation: E = expm1(u), u = min(2|x|, U), as e + e_lo (see the file comment).
+template <class V>
+inline void tanh_expm1(V x, V& e, V& e_lo) {
   using S = typename V::scalar;
   using C = TanhConstants<S>;
   const V one = V::set1(S(1));
-  const V two = V::set1(S(2));
-  V sign[U], u[U], t[U], r_hi[U], r_lo[U], p[U];
-  for (int i = 0; i < U; ++i) {
-    sign[i] = simd::sign_bit(x[i]);
-    const V ax = simd::abs_(x[i]);
-    // min_(a, b) returns b when either is NaN: a NaN input stays NaN.
-    u[i] = simd::min_(V::set1(C::clamp), ax + ax);
+  // Clamp |x| first and fold the factor 2 of u = 2|x| into the constant of t: t is the same fma
+  // of the same exact product (2|x| * inv_ln2 = |x| * (2 inv_ln2), both scalings exact), so every
+  // bit is as with u first, and u leaves the critical path (computed beside t).
+  // min_(a, b) returns b when either is NaN: a NaN input stays NaN.
+  const V ax = simd::min_(V::set1(C::clamp / 2), simd::abs_(x));
+  const V t = simd::fmadd(ax, V::set1(2 * C::inv_ln2), V::set1(C::magic));
+  const V u = ax + ax;
+  const V k = t - V::set1(C::magic);
+  const V r_hi = simd::fnmadd(k, V::set1(C::ln2_hi), u);  // exact
+  const V r_lo = k * V::set1(-C::ln2_lo);
+  const V r2 = r_hi * r_hi;
+  // float64: P(r_hi) = E(r_hi^2) + r_hi O(r_hi^2), the even and the odd powers as two independent
+  // Horner chains in r_hi^2 (which q needs anyway), so the same 10 FMAs form a chain half as long.
+  // float32 keeps one Horner chain: its 5 FMAs are a short chain already, and the split raised its
+  // maximum error from below 1 ulp to 1.06 ulp. Coefficient c[i] belongs to power degree - 1 - i.
+  V p;
+  if constexpr (std::is_same_v<S, double>) {
+    constexpr int even_first = (C::degree - 1) % 2;  // index of the highest even power
+    constexpr int odd_first = 1 - even_first;
+    V pe = V::set1(C::c[even_first]);
+    V po = V::set1(C::c[odd_first]);
+    for (int c = even_first + 2; c < C::degree; c += 2) pe = simd::fmadd(pe, r2, V::set1(C::c[c]));
+    for (int c = odd_first + 2; c < C::degree; c += 2) po = simd::fmadd(po, r2, V::set1(C::c[c]));
+    p = simd::fmadd(po, r_hi, pe);
+  } else {
+    p = V::set1(C::c[0]);
+    for (int c = 1; c < C::degree; ++c) p = simd::fmadd(p, r_hi, V::set1(C::c[c]));
   }
-  for (int i = 0; i < U; ++i) t[i] = simd::fmadd(u[i], V::set1(C::inv_ln2), V::set1(C::magic));
-  for (int i = 0; i < U; ++i) {
-    const V k = t[i] - V::set1(C::magic);
-    r_hi[i] = simd::fnmadd(k, V::set1(C::ln2_hi), u[i]);  // exact
-    r_lo[i] = k * V::set1(-C::ln2_lo);
-  }
-  for (int i = 0; i < U; ++i) p[i] = V::set1(C::c[0]);
-  for (int c = 1; c < C::degree; ++c) {
-    for (int i = 0; i < U; ++i) p[i] = simd::fmadd(p[i], r_hi[i], V::set1(C::c[c]));
-  }
-  for (int i = 0; i < U; ++i) {
-    const V q = (r_hi[i] * r_hi[i]) * p[i];                       // expm1(r_hi) - r_hi
-    const V tail = simd::fmadd(r_lo[i], one + (r_hi[i] + q), q);  // + r_lo exp(r_hi)
-    const V two_k = simd::shift_to_exponent(t[i]);
-    // E = 2^k r_hi + (2^k - 1) + 2^k tail as an unevaluated sum e + e_lo: the first two terms
-    // are exact and |2^k - 1| >= |2^k r_hi| (or 2^k - 1 = 0), so Fast2Sum gives their sum exactly.
-    const V b = two_k - one;
-    const V a = two_k * r_hi[i];
-    const V s = a + b;
-    const V s_lo = simd::fmadd(two_k, tail, (b - s) + a);
-    // Renormalise (|s| >= |s_lo| here), so that e_lo is below half an ulp of e.
-    const V e = s + s_lo;  // >= 0
-    const V e_lo = (s - e) + s_lo;
-    const V d = e + two;
-    const V inv_d = one / d;
-    const V q0 = e * inv_d;  // within about 1 ulp of e / d, so the residual below is exact
-    // Exact rounding error of d = e + 2 (Fast2Sum on the larger and the smaller operand).
-    const V d_err = (simd::max_(e, two) - d) + simd::min_(e, two) + e_lo;
-    const V rho = simd::fnmadd(q0, d, e) + e_lo;  // e + e_lo - q0 d
-    const V c = simd::fnmadd(q0, d_err, rho);
-    x[i] = simd::bxor(simd::fmadd(c, inv_d, q0), sign[i]);
-  }
+  const V q = r2 * p;                                     // expm1(r_hi) - r_hi
+  const V tail = simd::fmadd(r_lo, one + (r_hi + q), q);  // + r_lo exp(r_hi)
+  const V two_k = simd::shift_to_exponent(t);
+  // E = 2^k r_hi + (2^k - 1) + 2^k tail as an unevaluated sum e + e_lo: the first two terms
+  // are exact and |2^k - 1| >= |2^k r_hi| (or 2^k - 1 = 0), so Fast2Sum gives their sum exactly.
+  const V b = two_k - one;
+  const V a = two_k * r_hi;
+  const V s = a + b;
+  const V s_lo = simd::fmadd(two_k, tail, (b - s) + a);
+  // Renormalise (|s| >= |s_lo| here), so that e_lo is below half an ulp of e.
+  e = s + s_lo;  // >= 0
+  e_lo = (s - e) + s_lo;
 }
 
-/// tanh of every lane of x. A vector whose lanes are all saturated (|x| >= C::saturation, where
-/// the evaluation above returns exactly +-1) skips the evaluation: same bits, one compare.
+/// Stage 2: tanh|x| = E / (E + 2) from stage 1's e + e_lo, with the sign bit of x restored.
+template <class V>
+inline V tanh_quotient(V e, V e_lo, V x) {
+  using S = typename V::scalar;
+  const V one = V::set1(S(1));
+  const V two = V::set1(S(2));
+  const V d = e + two;
+  const V inv_d = one / d;
+  const V q0 = e * inv_d;  // within about 1 ulp of e / d, so the residual below is exact
+  // Exact rounding error of d = e + 2 (Fast2Sum on the larger and the smaller operand).
+  const V d_err = (simd::max_(e, two) - d) + simd::min_(e, two) + e_lo;
+  const V rho = simd::fnmadd(q0, d, e) + e_lo;  // e + e_lo - q0 d
+  const V c = simd::fnmadd(q0, d_err, rho);
+  return simd::bxor(simd::fmadd(c, inv_d, q0), simd::sign_bit(x));
+}
+
+/// true if every lane of x has |x| >= saturation, where the evaluation returns exactly +-1
+/// (tested across the threshold), so that it can be skipped: same bits, one compare.
+template <class V>
+inline bool tanh_saturated(V x) {
+  using S = typename V::scalar;
+  return simd::all_greater_equal(simd::abs_(x), V::set1(TanhConstants<S>::saturation));
+}
+
+/// tanh of every lane of x (the two stages back to back, or +-1 for a saturated vector).
 template <class V>
 inline V tanh_v(V x) {
   using S = typename V::scalar;
-  if (simd::all_greater_equal(simd::abs_(x), V::set1(TanhConstants<S>::saturation))) {
-    return simd::bxor(V::set1(S(1)), simd::sign_bit(x));
+  if (tanh_saturated(x)) return simd::bxor(V::set1(S(1)), simd::sign_bit(x));
+  V e, e_lo;
+  tanh_expm1(x, e, e_lo);
+  return tanh_quotient(e, e_lo, x);
+}
+
+/// out[i] = tanh(in[i]) for count vectors (in == out allowed): the same operations on every lane
+/// as tanh_v, hence the same bits, but run as two passes over chunks of kTanhChunk vectors, stage 1
+/// for the whole chunk and then stage 2. One evaluation is a dependency chain of about 110 cycles
+/// on Zen 1 (the division alone ~13) in ~60 instructions, and with 256-bit operations split in two
+/// the out-of-order window holds under two such chains, so one vector at a time the loop is bound
+/// by latency; each stage alone is short enough for the window to overlap several vectors.
+/// Measured on the AVX2 Zen 1 VM: 6.33 vs 8.42 ns per value (tests/bench_tanh.cpp; issue 12 in
+/// the performance record of src/batched_engine.cpp).
+inline constexpr std::size_t kTanhChunk = 32;
+template <class V>
+inline void tanh_vectors(const typename V::scalar* in, typename V::scalar* out, std::size_t count) {
+  using S = typename V::scalar;
+  constexpr std::size_t w = V::width;
+  alignas(64) S e[kTanhChunk * w];
+  alignas(64) S e_lo[kTanhChunk * w];
+  bool saturated[kTanhChunk];
+  for (std::size_t c0 = 0; c0 < count; c0 += kTanhChunk) {
+    const std::size_t n = count - c0 < kTanhChunk ? count - c0 : kTanhChunk;
+    const S* x = in + c0 * w;
+    S* y = out + c0 * w;
+    for (std::size_t i = 0; i < n; ++i) {
+      const V xv = V::load(x + i * w);
+      saturated[i] = tanh_saturated(xv);
+      if (saturated[i]) continue;
+      V ev, elv;
+      tanh_expm1(xv, ev, elv);
+      ev.store(e + i * w);
+      elv.store(e_lo + i * w);
+    }
+    // Stage 2 reads x again for the sign, so a saturated vector is written only here.
+    for (std::size_t i = 0; i < n; ++i) {
+      const V xv = V::load(x + i * w);
+      const V r = saturated[i] ? simd::bxor(V::set1(S(1)), simd::sign_bit(xv))
+                               : tanh_quotient(V::load(e + i * w), V::load(e_lo + i * w), xv);
+      r.store(y + i * w);
+    }
   }
-  tanh_n<1>(&x);
-  return x;
 }
 
 }  // namespace TRAINSCAPE_SIMD_ABI
