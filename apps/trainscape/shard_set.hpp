@@ -2,6 +2,7 @@
 /// The journals of a job array's shards (zoom --shard I/N, transect --shard I/N) read as one
 /// archive, for merging them: a tile is available when any shard finished it.
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "trainscape/io/tile_journal.hpp"
@@ -22,5 +23,10 @@ class ShardSet final : public TileArchive {
  private:
   std::vector<std::unique_ptr<io::TileJournal>> shards_;
 };
+
+/// The shards of `count` that owe tiles (tile t belongs to shard t % count) where `done` is
+/// false, for the merge's refusal: "shard-1-of-3 (2 tiles), shard-2-of-3 (1 tiles)"; "" when
+/// every tile is done.
+std::string unfinished_shards(const std::vector<bool>& done, int count);
 
 }  // namespace trainscape::app

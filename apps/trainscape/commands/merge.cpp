@@ -4,7 +4,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,16 +46,8 @@ void check_every_tile_present(const RunConfig& config, const io::RunDirectory& r
     Image<std::uint8_t> c(rows, cols);
     ChannelImages values_not_loaded;
     shards.restore(k, windows[static_cast<std::size_t>(k)], tiles, false, done, m, c, values_not_loaded);
-    std::map<int, int> missing_by_shard;
-    for (std::size_t t = 0; t < tiles.size(); ++t) {
-      if (!done[t]) ++missing_by_shard[static_cast<int>(t) % count];
-    }
-    if (!missing_by_shard.empty()) {
-      std::string names;
-      for (const auto& [i, n] : missing_by_shard) {
-        names += (names.empty() ? "" : ", ") + io::RunDirectory::shard_name(i, count) + " (" + std::to_string(n) +
-                 " tiles)";
-      }
+    const std::string names = unfinished_shards(done, count);
+    if (!names.empty()) {
       throw IoError(run.shards_root() + ": frame " + std::to_string(k) + " is incomplete: " + names +
                     " unfinished; rerun those shards, then merge again");
     }

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <map>
 #include <memory>
 #include <cmath>
 #include <cstdio>
@@ -326,16 +325,8 @@ int run_merge(const TransectJob& job) {
   Image<std::uint8_t> converged(1, job.line.points());
   ChannelImages values_not_loaded;
   shards.restore(0, job.line.window(), tiles, false, done, measure, converged, values_not_loaded);
-  std::map<int, int> missing_by_shard;
-  for (std::size_t t = 0; t < tiles.size(); ++t) {
-    if (!done[t]) ++missing_by_shard[static_cast<int>(t) % count];
-  }
-  if (!missing_by_shard.empty()) {
-    std::string names;
-    for (const auto& [i, n] : missing_by_shard) {
-      names += (names.empty() ? "" : ", ") + io::RunDirectory::shard_name(i, count) + " (" + std::to_string(n) +
-               " tiles)";
-    }
+  const std::string names = unfinished_shards(done, count);
+  if (!names.empty()) {
     throw IoError(root + ": the transect is incomplete: " + names +
                   " unfinished; rerun those shards, then merge again");
   }
