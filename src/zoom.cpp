@@ -114,6 +114,7 @@ ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engi
         frame.certification.glitched_pixels = static_cast<std::int64_t>(counts.glitched);
         frame.certification.continued_pixels = static_cast<std::int64_t>(counts.continued);
         frame.certification.reclassified_pixels = static_cast<std::int64_t>(counts.reclassified);
+        frame.certification.counted_pixels = static_cast<std::int64_t>(counts.pixels);
       }
     } else {
       computed = compute_tiles(problem, engine, grid, tiles, restored, threads, k, distributor, observer, frame.measure,
@@ -143,6 +144,7 @@ ZoomSummary run_zoom(const RunConfig& config, const Problem& problem, const Engi
       frame.certification.glitched_pixels = counts.glitched_pixels;
       frame.certification.continued_pixels = counts.continued_pixels;
       frame.certification.reclassified_pixels = counts.reclassified_pixels;
+      frame.certification.counted_pixels = counts.counted_pixels;
     }
     frame.robust = robust.add_frame(frame.measure);
     observer.on_frame_done(frame);

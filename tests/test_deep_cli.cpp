@@ -49,11 +49,40 @@ TEST_CASE("deep cli: frames down to 4e-30 wide around a decimal target, certifie
     CHECK(f.certification.pixels == 6);
     CHECK(f.certification.agreement == 1.0);
     CHECK(f.certification.median_relative_measure_error < 1e-8);
+    CHECK(f.certification.counted_pixels == 256);  // one process, no resume: the counts cover the frame
   }
+  CHECK_THAT(r.out, Catch::Contains("of 256 pixels trained here: "));
   Scratch t;
   t.write("d.yaml", kDeepConfig);
   REQUIRE(t.run("zoom d.yaml --threads 2 --set runtime.tile=7").code == 0);
   check_same_run(s.dir / "out", t.dir / "out");
+
+#ifdef TRAINSCAPE_FAULT_INJECTION
+  // Killed inside frame 0's 3rd tile write and resumed: the same frames, and the per-frame counts
+  // say which pixels they cover (the tiles restored from the journal were not trained again).
+  Scratch k;
+  k.write("d.yaml", kDeepConfig);
+  REQUIRE(k.run("zoom d.yaml -q --threads 1 --set zoom.frames=2", "TRAINSCAPE_FAULT=tile:3").code == 128 + 9);
+  // The tiles journalled before the kill: the first ones in index order, each 5 x 5.
+  int journalled = 0;
+  for (const auto& e : fs::directory_iterator(k.dir / "out/journal/frame_000000")) {
+    if (e.path().extension() == ".tile") ++journalled;
+  }
+  REQUIRE(journalled >= 1);
+  REQUIRE(journalled <= 3);
+  const Result resumed = k.run("zoom d.yaml -q --resume --threads 1 --set zoom.frames=2");
+  INFO("stderr: " << resumed.err);
+  REQUIRE(resumed.code == 0);
+  const trainscape::io::StoredRun again = trainscape::io::read_run((k.dir / "out/run.h5").string());
+  REQUIRE(again.frames.size() == 2);
+  for (int i = 0; i < 2; ++i) {
+    INFO("frame " << i);
+    CHECK(again.frames[i].measure.data == run.frames[i].measure.data);
+    CHECK(again.frames[i].converged.data == run.frames[i].converged.data);
+  }
+  CHECK(again.frames[0].certification.counted_pixels == 256 - 25 * journalled);
+  CHECK(again.frames[1].certification.counted_pixels == 256);
+#endif
 }
 
 TEST_CASE("deep cli: frame 43 of tanh_deep certifies where rounded losses cannot decide the class", "[deep][cli]") {

@@ -156,9 +156,9 @@ void SummaryPrinter::on_frame_done(const FrameResult& f) {
   if (c.pixels > 0) {
     std::fprintf(out_,
                  "           certified: %d pixels retrained in quad-double, class agreement %.4f, measure error "
-                 "median %.3g max %.3g (relative); pixels: %" PRId64 " glitched and recomputed, %" PRId64
-                 " finished in float64, %" PRId64 " classed by the exact tail%s\n",
-                 c.pixels, c.agreement, c.median_relative_measure_error, c.max_relative_measure_error,
+                 "median %.3g max %.3g (relative); of %" PRId64 " pixels trained here: %" PRId64
+                 " glitched and recomputed, %" PRId64 " finished in float64, %" PRId64 " classed by the exact tail%s\n",
+                 c.pixels, c.agreement, c.median_relative_measure_error, c.max_relative_measure_error, c.counted_pixels,
                  c.glitched_pixels, c.continued_pixels, c.reclassified_pixels,
                  c.agreement < kCertificationThreshold ? "  BELOW THRESHOLD" : "");
   }

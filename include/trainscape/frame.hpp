@@ -27,8 +27,11 @@ struct Certification {
   /// Pixels whose class the exact tail excess decided against the double rule on rounded losses
   /// (docs/deep-zoom.md#the-class-at-depth).
   std::int64_t reclassified_pixels = 0;
-  // The three counts cover the tiles computed by the run that wrote the frame (a resumed frame
-  // does not recount tiles restored from its journal).
+  /// The pixels the three counts above cover: those this process trained for the frame in the
+  /// run that wrote it. Fewer than the frame's pixels when tiles were restored from a journal
+  /// (resume), came from other MPI ranks or from shards; the counts then say nothing about the
+  /// rest.
+  std::int64_t counted_pixels = 0;
 };
 
 /// The class agreement below which a certified frame is reported as not trustworthy (summary,

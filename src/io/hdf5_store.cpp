@@ -250,6 +250,7 @@ FrameResult read_frame(const Reader& r, const H5::Group& frames, const std::stri
     if (r.has_attribute(g, "reclassified_pixels")) {
       cert.reclassified_pixels = r.read_int64(g, fp, "reclassified_pixels");
     }
+    if (r.has_attribute(g, "counted_pixels")) cert.counted_pixels = r.read_int64(g, fp, "counted_pixels");
   }
   f.steps = r.read_int(g, fp, "steps");
   f.dimension = r.read_double(g, fp, "dimension");
@@ -450,6 +451,7 @@ void Hdf5RunStore::on_frame_done(const FrameResult& frame) {
       w.write_attribute(g, fp, "glitched_pixels", cert.glitched_pixels);
       w.write_attribute(g, fp, "continued_pixels", cert.continued_pixels);
       w.write_attribute(g, fp, "reclassified_pixels", cert.reclassified_pixels);
+      w.write_attribute(g, fp, "counted_pixels", cert.counted_pixels);
     }
     w.write_attribute(g, fp, "steps", static_cast<std::int64_t>(frame.steps));
     w.write_attribute(g, fp, "dimension", frame.dimension);
