@@ -16,6 +16,7 @@
 #include "fuzz/fuzz_input.hpp"
 #include "trainscape/config.hpp"
 #include "trainscape/error.hpp"
+#include "trainscape/problem.hpp"
 
 namespace fs = std::filesystem;
 using namespace trainscape;
@@ -115,6 +116,20 @@ TEST_CASE("fuzz corpus: the bundled configs are seeds and still load", "[config]
       CHECK(outcome(kFuzzDir / "corpus" / seed).empty());
     }
   }
+}
+
+TEST_CASE("every bundled config, in every folder of configs/, loads, round-trips and builds its problem", "[config]") {
+  int checked = 0;
+  for (const auto& e : fs::recursive_directory_iterator(fs::path(TRAINSCAPE_SOURCE_DIR) / "configs")) {
+    if (e.path().extension() != ".yaml") continue;
+    INFO(e.path().string());
+    CHECK(outcome(e.path()).empty());
+    const RunConfig c = load_config(read_bytes(e.path()), e.path().filename().string());
+    const Problem p = make_problem(c);
+    CHECK(p.steps == c.training.steps);
+    ++checked;
+  }
+  CHECK(checked >= 25);  // configs/, paper/, deep/ and ripple/
 }
 
 TEST_CASE("fuzz findings: each regression gives its message", "[config][fuzz]") {
